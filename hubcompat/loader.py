@@ -1,0 +1,47 @@
+"""``hubcompat.load``: any model handle to a TF2 object."""
+
+from __future__ import annotations
+
+import os
+
+from hubcompat import errors
+from hubcompat.formats import ModelFormat, detect_format
+
+
+def _resolve(handle) -> str:
+    """The local folder of ``handle`` (resolvers and the cache live in hubcompat.resolve)."""
+    try:
+        from hubcompat.resolvers import resolve
+    except ImportError:  # resolvers not installed in this build: local paths only
+        path = os.fspath(handle)
+        if path.startswith("file://"):
+            path = path[len("file://"):]
+        return path
+    return resolve(handle)
+
+
+def load(handle, tags=None, options=None):
+    """Loads a TF1 Hub module or a SavedModel as a callable TF2 object.
+
+    - A TF2 SavedModel loads as ``tf.saved_model.load(path, tags, options)``.
+    - A TF1 Hub module (or TF1 SavedModel) becomes a
+      :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter`: callable like
+      ``hub.Module`` (``m(x)``, ``m(x, signature=..., as_dict=True)``), with
+      ``variables``, ``trainable_variables``, ``regularization_losses``,
+      ``signatures`` and ``training=True`` running its ``{"train"}`` graph.
+
+    ``tags`` picks the tag set (default: ``set()`` if present).
+    """
+    path = _resolve(handle)
+    fmt = detect_format(path)
+    if fmt is ModelFormat.TF2_SAVED_MODEL:
+        import tensorflow as tf
+
+        return tf.saved_model.load(path, tags=tags, options=options)
+    if fmt in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
+        from hubcompat.tf1.adapter import TF1ModuleAdapter
+
+        return TF1ModuleAdapter(path, tags=tags)
+    raise errors.UnknownFormatError(
+        f"{handle!r} is a {fmt} model; load it with keras.models.load_model()."
+    )

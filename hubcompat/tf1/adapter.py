@@ -1,0 +1,281 @@
+"""A TF1 Hub module as a callable, fine-tunable TF2 object.
+
+:class:`TF1ModuleAdapter` follows the reusable SavedModel interface
+(``__call__(inputs, training=...)``, ``variables``, ``trainable_variables``,
+``regularization_losses``) and ``hub.Module``'s calling convention
+(``signature=``, ``as_dict=``). ``training=True`` runs the module's
+``{"train"}`` graph on the same variables and applies its update ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+import tensorflow as tf
+
+from hubcompat import errors
+from hubcompat._compat import auto_trackable_base, save_type_savedmodel
+from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
+from hubcompat.tf1.module_reader import ModuleReader, tags_key
+from hubcompat.tf1.state import ModuleState
+
+DEFAULT_SIGNATURE = "default"
+DEFAULT_OUTPUT = "default"
+TRAIN_TAGS = frozenset({"train"})
+
+
+class TF1ModuleAdapter(auto_trackable_base()):
+    """A loaded TF1 Hub module. Create it with :func:`hubcompat.load`."""
+
+    def __init__(self, path: str, tags=None):
+        super().__init__()
+        reader = ModuleReader(path)
+        self._reader = reader
+        self._tags = tags_key(tags) if tags is not None else reader.default_tags
+        reader.meta_graph(self._tags)  # fails early for unknown tags
+        # A module has a training graph when it has a {"train"} tag set that
+        # differs from the inference one (tags= may already name it).
+        self._train_tags = (
+            TRAIN_TAGS | self._tags
+            if (TRAIN_TAGS | self._tags) in reader.tag_sets and not TRAIN_TAGS <= self._tags
+            else None
+        )
+        self._state = ModuleState(reader, self._tags)
+        self._graphs: dict[frozenset[str], ImportedGraph] = {}
+        inference = self._graph(self._tags)
+        inference.initialize_tables()
+        self.variables = list(self._state.variables)
+        self.trainable_variables = list(self._state.trainable_variables)
+        self.regularization_losses = [
+            _regularization_loss(inference.prune_tensor(name))
+            for name in inference.regularization_loss_names()
+        ]
+        self._export_call = None
+
+    # --- graphs ------------------------------------------------------------
+
+    def _graph(self, tags: frozenset[str]) -> ImportedGraph:
+        graph = self._graphs.get(tags)
+        if graph is None:
+            with tf.init_scope():
+                graph = self._graphs[tags] = ImportedGraph(self._reader, tags, self._state)
+        return graph
+
+    def _signature_function(self, signature: str, training: bool) -> SignatureFunction:
+        if training and self._train_tags is not None:
+            return self._graph(self._train_tags).signature(signature, with_update_ops=True)
+        return self._graph(self._tags).signature(signature)
+
+    # --- calling -----------------------------------------------------------
+
+    def __call__(self, inputs=None, training=False, *, signature=None, as_dict=None):
+        """Runs ``signature`` (default ``"default"``) on ``inputs``.
+
+        ``inputs`` is a single tensor (for a signature with one input), a dict
+        keyed by input name, or None (for a signature with no inputs); Python
+        lists and numpy arrays are converted to the signature's dtypes. Returns
+        the ``"default"`` output, or the dict of all outputs with
+        ``as_dict=True``. ``training=True`` uses the ``{"train"}`` graph.
+        """
+        signature = DEFAULT_SIGNATURE if signature is None else signature
+        if isinstance(training, tf.Tensor) and tf.get_static_value(training) is None:
+            return tf.cond(
+                training,
+                lambda: self(inputs, True, signature=signature, as_dict=as_dict),
+                lambda: self(inputs, False, signature=signature, as_dict=as_dict),
+            )
+        training = bool(tf.get_static_value(training)) if isinstance(training, tf.Tensor) else bool(training)
+        function = self._signature_function(signature, training)
+        outputs = function(self._flat_inputs(signature, function, inputs))
+        if as_dict:
+            return outputs
+        if DEFAULT_OUTPUT not in outputs:
+            raise errors.SignatureError(
+                f"Signature {signature!r} of module {self._reader.path!r} has no "
+                f"{DEFAULT_OUTPUT!r} output (it has {', '.join(sorted(outputs))}): "
+                "call with as_dict=True."
+            )
+        return outputs[DEFAULT_OUTPUT]
+
+    def _flat_inputs(self, signature: str, function: SignatureFunction, inputs) -> list:
+        keys = function.input_keys
+        if isinstance(inputs, Mapping):
+            given = dict(inputs)
+            if set(given) != set(keys):
+                raise errors.InputError(
+                    f"Signature {signature!r} of module {self._reader.path!r} takes inputs "
+                    f"{keys}, got {sorted(given)}."
+                )
+        elif inputs is None:
+            if keys:
+                raise errors.InputError(
+                    f"Signature {signature!r} of module {self._reader.path!r} needs inputs {keys}."
+                )
+            given = {}
+        elif len(keys) == 1:
+            given = {keys[0]: inputs}
+        else:
+            raise errors.InputError(
+                f"Signature {signature!r} of module {self._reader.path!r} takes {len(keys)} "
+                f"inputs {keys}: pass them as a dict."
+            )
+        info = self._reader.input_info(self._tags, signature)
+        flat = []
+        for key in keys:
+            value = _convert_input(given[key], info[key], key, signature)
+            if key in function.sparse_inputs:
+                flat.extend([value.indices, value.values, value.dense_shape])
+            else:
+                flat.append(value)
+        return flat
+
+    # --- hub.Module-style introspection --------------------------------------
+
+    @property
+    def signatures(self) -> Mapping[str, tf.types.experimental.ConcreteFunction]:
+        """Signature functions called as ``hub.load`` gives them: keyword inputs, dict outputs."""
+        return _SignatureMap(self)
+
+    def get_signature_names(self, tags=None) -> list[str]:
+        return self._reader.signature_names(self._tags if tags is None else tags)
+
+    def get_input_info_dict(self, signature=None, tags=None):
+        tags = self._tags if tags is None else tags
+        return self._reader.input_info(tags, signature or DEFAULT_SIGNATURE)
+
+    def get_output_info_dict(self, signature=None, tags=None):
+        tags = self._tags if tags is None else tags
+        return self._reader.output_info(tags, signature or DEFAULT_SIGNATURE)
+
+    def get_attached_message(self, key: str, message_type, required: bool = False):
+        """The message attached under ``key`` (``hub.attach_message``), parsed as ``message_type``."""
+        raw = self._reader.attachments.get(key)
+        if raw is None:
+            if required:
+                raise errors.SignatureError(
+                    f"Module {self._reader.path!r} has no attached message {key!r}; "
+                    f"it has: {', '.join(sorted(self._reader.attachments)) or 'none'}."
+                )
+            return None
+        message = message_type()
+        message.ParseFromString(raw)
+        return message
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return self._tags
+
+    @property
+    def tag_sets(self) -> list[frozenset[str]]:
+        return self._reader.tag_sets
+
+    @property
+    def path(self) -> str:
+        return self._reader.path
+
+    def __repr__(self) -> str:
+        return f"<hubcompat.TF1ModuleAdapter {self._reader.path!r} tags={set(self._tags) or 'set()'}>"
+
+    # --- re-export as a TF2 reusable SavedModel ------------------------------
+
+    def _trackable_children(self, save_type="checkpoint", **kwargs):
+        children = super()._trackable_children(save_type, **kwargs)
+        if save_type == save_type_savedmodel():
+            children["__call__"] = self._traced_call_for_export()
+        return children
+
+    def _traced_call_for_export(self):
+        """``__call__`` as a tf.function traced with training=False and True."""
+        if self._export_call is None:
+            info = self._reader.input_info(self._tags, DEFAULT_SIGNATURE)
+            specs = {
+                key: (tf.SparseTensorSpec(desc.shape, desc.dtype) if desc.is_sparse
+                      else tf.TensorSpec(desc.shape, desc.dtype))
+                for key, desc in info.items()
+            }
+            spec = next(iter(specs.values())) if len(specs) == 1 else specs
+            outputs = self._reader.output_info(self._tags, DEFAULT_SIGNATURE)
+            as_dict = DEFAULT_OUTPUT not in outputs
+
+            @tf.function
+            def call(inputs, training=False):
+                return self(inputs, training=training, as_dict=as_dict)
+
+            call.get_concrete_function(spec, training=False)
+            call.get_concrete_function(spec, training=True)
+            self._export_call = call
+        return self._export_call
+
+
+def _regularization_loss(pruned):
+    """A no-argument tf.function returning one regularization loss (re-exportable)."""
+    return tf.function(lambda: pruned(), input_signature=[])
+
+
+class _SignatureMap(Mapping):
+    def __init__(self, adapter: TF1ModuleAdapter):
+        self._adapter = adapter
+        self._names = adapter.get_signature_names()
+
+    def __getitem__(self, name: str):
+        if name not in self._names:
+            raise errors.SignatureError(
+                f"Module {self._adapter.path!r} has no signature {name!r}; "
+                f"it has: {', '.join(self._names)}."
+            )
+        return self._adapter._signature_function(name, False).keyword_function()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _convert_input(value, desc, key: str, signature: str):
+    if desc.is_sparse:
+        if isinstance(value, tf.compat.v1.SparseTensorValue):
+            value = tf.SparseTensor(value.indices, value.values, value.dense_shape)
+        if not isinstance(value, tf.SparseTensor):
+            raise errors.InputTypeError(
+                f"Input {key!r} of signature {signature!r} is a SparseTensor; got {type(value).__name__}."
+            )
+        if value.dtype != desc.dtype:
+            raise errors.InputTypeError(
+                f"Input {key!r} of signature {signature!r} needs dtype {desc.dtype.name}, "
+                f"got {value.dtype.name}."
+            )
+        return value
+    if isinstance(value, tf.SparseTensor):
+        raise errors.InputTypeError(
+            f"Input {key!r} of signature {signature!r} is dense; got a SparseTensor."
+        )
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        if value.dtype != desc.dtype:
+            raise errors.InputTypeError(
+                f"Input {key!r} of signature {signature!r} needs dtype {desc.dtype.name}, "
+                f"got a tensor of {value.dtype.name}."
+            )
+    else:
+        try:
+            value = tf.constant(_as_array(value, desc.dtype), dtype=desc.dtype)
+        except (TypeError, ValueError) as e:
+            raise errors.InputTypeError(
+                f"Input {key!r} of signature {signature!r} needs dtype {desc.dtype.name}: "
+                f"cannot convert {type(value).__name__} ({e})."
+            ) from e
+    if not desc.shape.is_compatible_with(value.shape):
+        raise errors.InputError(
+            f"Input {key!r} of signature {signature!r} needs shape {desc.shape}, got {value.shape}."
+        )
+    return value
+
+
+def _as_array(value, dtype: tf.DType):
+    array = np.asarray(value)
+    if dtype.is_floating and array.dtype.kind in "fiu" or dtype.is_integer and array.dtype.kind in "iu":
+        return array.astype(dtype.as_numpy_dtype)
+    if dtype == tf.bool and array.dtype.kind != "b":
+        raise TypeError(f"expected booleans, got {array.dtype}")
+    return array

@@ -1,0 +1,236 @@
+"""One tag set's graph of a TF1 module, imported onto the module's shared state.
+
+The graph is imported once into a ``tf.compat.v1.wrap_function`` with its
+variables, tables and asset paths mapped (``input_map``) onto the
+:class:`~hubcompat.tf1.state.ModuleState`; each signature is then pruned out
+of it into a concrete function on first use.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import tensorflow as tf
+
+from hubcompat import errors
+from hubcompat.tf1 import graph_rewrite
+from hubcompat.tf1.module_reader import (
+    REGULARIZATION_LOSSES_COLLECTION,
+    TABLE_INITIALIZERS_COLLECTION,
+    UPDATE_OPS_COLLECTION,
+    ModuleReader,
+)
+from hubcompat.tf1.state import ModuleState
+
+_import_ids = itertools.count()
+
+
+class SignatureFunction:
+    """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
+
+    def __init__(self, function, input_keys, sparse_inputs, output_keys, make_keyword_function):
+        self.function = function
+        self.input_keys = input_keys  # sorted signature input names
+        self.sparse_inputs = sparse_inputs  # subset of input_keys
+        self.output_keys = output_keys
+        self._make_keyword_function = make_keyword_function
+        self._keyword_function = None
+
+    def __call__(self, flat_inputs):
+        return self.function(*flat_inputs)
+
+    def keyword_function(self):
+        """The signature as ``hub.load`` gives it: a concrete function of keyword inputs."""
+        if self._keyword_function is None:
+            with tf.init_scope():
+                self._keyword_function = self._make_keyword_function()
+        return self._keyword_function
+
+
+class ImportedGraph:
+    """The graph of one tag set, imported onto shared state."""
+
+    def __init__(self, reader: ModuleReader, tags, state: ModuleState):
+        self._reader = reader
+        self._tags = tags
+        meta_graph = reader.meta_graph(tags)
+        graph_def = graph_rewrite.externalize_state(meta_graph.graph_def, reader.path)
+        graph_def = graph_rewrite.rename_functions(graph_def, f"_hubcompat{next(_import_ids)}")
+        state_nodes = graph_rewrite.state_nodes(meta_graph.graph_def)
+        variables = state.variables_by_name
+        external: dict[str, tf.Tensor] = {}
+        self._tables = {}
+        for node in meta_graph.graph_def.node:
+            op = state_nodes.get(node.name)
+            if op is None:
+                continue
+            if op in graph_rewrite.TABLE_OPS:
+                table = state.table(node, reader.path)
+                self._tables[node.name] = table
+                external[node.name + ":0"] = table.resource_handle
+            elif node.name in variables:
+                external[node.name + ":0"] = variables[node.name].handle
+            else:
+                raise errors.CorruptModuleError(
+                    f"Module {reader.path!r}: graph for tags {set(tags) or 'set()'} has variable "
+                    f"{node.name!r}, which is missing from its 'variables' collection."
+                )
+        for tensor_name, filename in reader.asset_files(tags).items():
+            external[tensor_name] = state.asset(tensor_name, filename).asset_path
+
+        self.mapped: dict[str, tf.Tensor] = {}
+
+        def import_graph():
+            graph = tf.compat.v1.get_default_graph()
+            for name, tensor in external.items():
+                self.mapped[name] = graph.capture(tensor)
+            tf.graph_util.import_graph_def(graph_def, input_map=dict(self.mapped), name="")
+
+        with tf.init_scope():
+            self._wrapped = tf.compat.v1.wrap_function(import_graph, signature=[])
+        # Tell the tape that calls read the module's variables: without this,
+        # gradients through the captured handles would be None.
+        self._wrapped.graph.variables = state.variables
+        self._update_ops = [
+            self._wrapped.graph.get_operation_by_name(name)
+            for name in reader.node_names(tags, UPDATE_OPS_COLLECTION)
+        ]
+        self._signatures: dict[tuple[str, bool], SignatureFunction] = {}
+
+    def element(self, name: str):
+        """A tensor of the imported graph, or its replacement if it was mapped."""
+        return self.mapped.get(name) or self._wrapped.graph.as_graph_element(name)
+
+    def _tensor_from_info(self, info):
+        encoding = info.WhichOneof("encoding")
+        if encoding == "coo_sparse":
+            sparse = info.coo_sparse
+            return tf.SparseTensor(
+                self.element(sparse.indices_tensor_name),
+                self.element(sparse.values_tensor_name),
+                self.element(sparse.dense_shape_tensor_name),
+            )
+        return self.element(info.name)
+
+    def signature(self, name: str, with_update_ops: bool = False) -> SignatureFunction:
+        key = (name, with_update_ops)
+        if key not in self._signatures:
+            with tf.init_scope():
+                self._signatures[key] = self._prune_signature(name, with_update_ops)
+        return self._signatures[key]
+
+    def _prune_signature(self, name: str, with_update_ops: bool) -> SignatureFunction:
+        signature_def = self._reader.signature_def(self._tags, name)
+        input_keys = sorted(signature_def.inputs)
+        feeds, sparse = [], set()
+        for key in input_keys:
+            tensor = self._tensor_from_info(signature_def.inputs[key])
+            if isinstance(tensor, tf.SparseTensor):
+                sparse.add(key)
+                feeds.extend([tensor.indices, tensor.values, tensor.dense_shape])
+            else:
+                feeds.append(tensor)
+        outputs = {
+            key: self._tensor_from_info(info) for key, info in signature_def.outputs.items()
+        }
+        fetches = (outputs, list(self._update_ops)) if with_update_ops else outputs
+        try:
+            pruned = self._wrapped.prune(feeds=feeds, fetches=fetches)
+        except Exception as e:  # lift_to_graph.UnliftableError has no public home
+            raise errors.UnsupportedGraphError(
+                f"Module {self._reader.path!r}: signature {name!r} cannot be cut out of its "
+                f"graph ({e}). An output may depend on a placeholder that is not a signature input."
+            ) from e
+        if with_update_ops:
+            function = pruned
+
+            def pruned(*args, _function=function):  # drop the ops' None results
+                return _function(*args)[0]
+
+        def keyword_function():
+            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
+
+        return SignatureFunction(pruned, input_keys, sparse, sorted(outputs), keyword_function)
+
+    def _prune_keyword_signature(self, input_keys, feeds, sparse, outputs):
+        # The convention of tf.compat.v1.saved_model.load_v2 (what hub.load gives
+        # for TF1 modules): sorted keyword arguments, a sparse input split into
+        # <name>_indices, <name>_values and <name>_dense_shape.
+        names = []
+        for key in input_keys:
+            names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
+                         if key in sparse else [key])
+        specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
+        function = self._wrapped.prune(
+            feeds=feeds,
+            fetches=outputs,
+            input_signature=((), specs),
+            are_keyword_args_also_positional=True,
+        )
+        function._arg_keywords = names
+        function._num_positional_args = 1 if len(names) == 1 else 0
+        return function
+
+    def prune_tensor(self, tensor_name: str):
+        """A no-input function computing one tensor of the graph (e.g. a loss)."""
+        with tf.init_scope():
+            return self._wrapped.prune(feeds=[], fetches=self.element(tensor_name))
+
+    def regularization_loss_names(self) -> list[str]:
+        return self._reader.node_names(self._tags, REGULARIZATION_LOSSES_COLLECTION)
+
+    def initialize_tables(self) -> None:
+        """Gives each table the initializer this graph has for it, and runs it once."""
+        init_names = self._reader.node_names(self._tags, TABLE_INITIALIZERS_COLLECTION)
+        nodes = {node.name: node for node in self._reader.meta_graph(self._tags).graph_def.node}
+        with tf.init_scope():
+            for init_name in init_names:
+                node = nodes[init_name]
+                table = self._tables.get(graph_rewrite.split_input(node.input[0])[0])
+                if table is None:
+                    continue
+                # The op's other inputs (keys and values, or the vocabulary file
+                # path) are computed by the graph; the op itself is re-issued on
+                # the table's own handle, so a re-exported model re-runs it.
+                op = self._wrapped.graph.get_operation_by_name(init_name)
+                table.initializer = TableInitializer(
+                    node, self._wrapped.prune(feeds=[], fetches=list(op.inputs[1:]))
+                )
+                result = table._initialize()
+                if not tf.executing_eagerly():
+                    tf.compat.v1.add_to_collection(
+                        tf.compat.v1.GraphKeys.TABLE_INITIALIZERS, result
+                    )
+
+
+class TableInitializer:
+    """Re-issues a graph's table initializer op on a given table handle."""
+
+    # op -> (names of its inputs after the table handle, attrs to pass on)
+    _SIGNATURES = {
+        "InitializeTableV2": (("keys", "values"), ()),
+        "InitializeTableFromTextFileV2": (
+            ("filename",),
+            ("key_index", "value_index", "vocab_size", "delimiter", "offset"),
+        ),
+    }
+
+    def __init__(self, node_def, compute_inputs):
+        if node_def.op not in self._SIGNATURES:
+            raise errors.UnsupportedGraphError(
+                f"Table initializer {node_def.name!r} is a {node_def.op}; hubcompat supports "
+                f"{', '.join(self._SIGNATURES)}."
+            )
+        self._op = getattr(tf.raw_ops, node_def.op)
+        self._input_names, attr_names = self._SIGNATURES[node_def.op]
+        self._attrs = {}
+        for name in attr_names:
+            if name not in node_def.attr:
+                continue
+            value = node_def.attr[name]
+            self._attrs[name] = value.s.decode("utf-8") if value.WhichOneof("value") == "s" else value.i
+        self._compute_inputs = compute_inputs
+
+    def __call__(self, table_handle):
+        inputs = dict(zip(self._input_names, self._compute_inputs()))
+        return self._op(table_handle=table_handle, **inputs, **self._attrs)
