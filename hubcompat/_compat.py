@@ -29,3 +29,117 @@ def save_type_savedmodel():
     from tensorflow.python.trackable import base  # stable location since TF 2.10
 
     return base.SaveType.SAVEDMODEL
+
+
+# --- Keras 3 or tf-keras -------------------------------------------------------
+# The one decision point: every Keras object hubcompat builds comes from
+# keras_module(), and the few behaviours that differ between Keras 3 and
+# tf-keras (Keras 2) are the methods of the base class keras_layer_base()
+# returns. Nothing outside this module asks which Keras is in use.
+
+
+@functools.cache
+def keras_module():
+    """``tf_keras`` when ``TF_USE_LEGACY_KERAS`` is set, else ``keras``.
+
+    TensorFlow itself reads ``TF_USE_LEGACY_KERAS`` when it is imported (for
+    ``tf.keras``); reading the same setting keeps hubcompat's layers on the
+    same Keras as the user's ``tf.keras`` code. On TF < 2.16 ``keras`` is
+    Keras 2, which behaves like tf-keras.
+    """
+    from hubcompat import config
+
+    if config.use_legacy_keras():
+        import tf_keras
+
+        return tf_keras
+    import keras
+
+    return keras
+
+
+def _is_keras3(keras) -> bool:
+    return int(keras.__version__.split(".")[0]) >= 3
+
+
+@functools.cache
+def keras_layer_base() -> type:
+    """A ``Layer`` subclass of :func:`keras_module` with the version-specific hooks.
+
+    Subclasses use ``_hc_track_existing(variable, trainable)`` to expose a
+    ``tf.Variable`` they did not create as a layer weight,
+    ``_hc_add_loss_fn(fn)`` for a no-argument loss counted while the layer is
+    trainable, and ``_hc_default_training()`` for ``training=None``.
+    """
+    keras = keras_module()
+    return _keras3_layer_base(keras) if _is_keras3(keras) else _keras2_layer_base(keras)
+
+
+def _weight_name(variable) -> str:
+    # Keras 3 names may not hold "/"; ":0" is noise in both.
+    return variable.name.split(":")[0].replace("/", "_")
+
+
+def _keras3_layer_base(keras) -> type:
+    class Keras3LayerBase(keras.layers.Layer):
+        def _hc_track_existing(self, variable, trainable):
+            # keras.Variable keeps a tf.Variable it is given as its value (as
+            # keras.layers.TFSMLayer relies on), so the optimizer's updates and
+            # .keras weight files reach the loaded object's own variables.
+            wrapped = keras.Variable(
+                initializer=variable, trainable=trainable, autocast=False,
+                dtype=variable.dtype, name=_weight_name(variable),
+            )
+            self._track_variable(wrapped)
+
+        def _hc_add_loss_fn(self, fn):
+            self._hc_loss_fns.append(fn)
+
+        def _get_own_losses(self):
+            # Keras 3 only keeps tensors added during call(); Model.losses asks
+            # each layer for _get_own_losses(), so callable losses go here.
+            losses = super()._get_own_losses()
+            if self.trainable:
+                losses.extend(fn() for fn in self._hc_loss_fns)
+            return losses
+
+        def _hc_default_training(self):
+            return False
+
+    return Keras3LayerBase
+
+
+def _keras2_layer_base(keras) -> type:
+    import tensorflow as tf
+
+    class Keras2LayerBase(keras.layers.Layer):
+        def _hc_track_existing(self, variable, trainable):
+            self.add_weight(
+                name=_weight_name(variable), shape=variable.shape, dtype=variable.dtype,
+                trainable=trainable, experimental_autocast=False,
+                getter=lambda *_, **__: variable,
+            )
+
+        def _hc_add_loss_fn(self, fn):
+            self._hc_loss_fns.append(fn)
+            self.add_loss(lambda: fn() if self.trainable else tf.constant(0.0))
+
+        def _hc_default_training(self):
+            return keras.backend.learning_phase()
+
+        def compute_output_shape(self, input_shape):
+            # Keras 3 traces call() instead, which applies output_shape itself.
+            if self._hc_output_shape is None:
+                return super().compute_output_shape(input_shape)
+            batch = tf.nest.flatten(input_shape)[0]
+            return tf.nest.map_structure(
+                lambda shape: tf.TensorShape([batch]).concatenate(shape),
+                self._hc_output_shape,
+            )
+
+    return Keras2LayerBase
+
+
+def register_keras_serializable(cls: type) -> type:
+    """Registers ``cls`` as ``hubcompat>ClassName`` so ``load_model`` finds it."""
+    return keras_module().saving.register_keras_serializable(package="hubcompat")(cls)

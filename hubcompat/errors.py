@@ -55,3 +55,31 @@ class InputTypeError(TypeError, HubcompatError):
 
 class UnsupportedGraphError(NotImplementedError, HubcompatError):
     """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
+
+
+# --- KerasLayer ---------------------------------------------------------------
+
+
+class LayerArgumentError(ValueError, HubcompatError):
+    """Raised when ``KerasLayer`` arguments contradict each other or the loaded model."""
+
+
+class UnknownSignatureError(SignatureError, ValueError):
+    """Raised when ``KerasLayer(signature=...)`` names a signature the model does not have."""
+
+
+class LayerConfigError(NotImplementedError, HubcompatError):
+    """Raised when ``KerasLayer.get_config`` cannot describe the layer (e.g. an object handle).
+
+    A NotImplementedError, as tf-keras' SavedModel export expects in order to
+    fall back to saving without a config.
+    """
+
+
+class SymbolicInputDtypeError(NotImplementedError, HubcompatError):
+    """Raised when Keras builds ``KerasLayer`` on a placeholder of a dtype its model cannot take.
+
+    A NotImplementedError because Keras 3's ``Sequential`` then defers building
+    until it sees real data (it guesses float32 inputs when there is no
+    ``keras.Input``).
+    """

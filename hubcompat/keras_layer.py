@@ -1,0 +1,300 @@
+"""``hubcompat.KerasLayer``: a TF Hub model as a Keras layer, on Keras 3 or tf-keras.
+
+``tensorflow_hub.KerasLayer`` subclasses tf-keras only, so Keras 3 (the default
+since TF 2.16) refuses it in ``Sequential`` and functional models; it also
+cannot fine-tune TF1 Hub modules and drops ``tags`` from its config. This layer
+takes the same arguments and follows the same conventions, is a layer of
+whichever Keras :func:`hubcompat._compat.keras_module` picks, and fine-tunes
+TF1 Hub modules through :class:`hubcompat.tf1.adapter.TF1ModuleAdapter`
+(their ``{"train"}`` graph, update ops and regularization losses).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import tensorflow as tf
+
+from hubcompat import _compat, errors
+from hubcompat._layer_target import (
+    cast_inputs,
+    cast_outputs,
+    check_output_arguments,
+    check_symbolic_dtypes,
+    resolve_target,
+    to_tensors,
+)
+from hubcompat.loader import load
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The constructor arguments, kept out of Keras/TF attribute tracking."""
+
+    handle: Any
+    arguments: dict = field(default_factory=dict)
+    tags: frozenset | None = None
+    signature: str | None = None
+    output_key: str | None = None
+    signature_outputs_as_dict: bool | None = None
+    output_shape: Any = None  # a nest of tf.TensorShape, or None
+    load_options: Any = None
+
+
+class KerasLayer(_compat.keras_layer_base()):
+    """Wraps a SavedModel or a TF1 Hub module as a Keras layer.
+
+    Arguments are those of ``hub.KerasLayer``:
+
+    - ``handle``: a path/URL handle (needed for ``get_config`` and ``.keras``
+      saving) or an object from :func:`hubcompat.load` / ``tf.saved_model.load``.
+    - ``trainable``: fine-tune the model's trainable variables. Works for TF2
+      SavedModels called through ``__call__`` and for TF1 Hub modules (their
+      ``{"train"}`` graph runs when the model is training); not for signatures.
+    - ``arguments``: extra keyword arguments for the callable (JSON-serializable
+      to be saved in the config).
+    - ``signature`` / ``output_key`` / ``signature_outputs_as_dict``: call a
+      named signature and pick one output, or return them all as a dict. TF1
+      Hub modules default to signature ``"default"``, output ``"default"``.
+    - ``output_shape``: output shape(s) without the batch dimension.
+    - ``load_options``: ``tf.saved_model.LoadOptions`` for a string handle.
+    - ``tags``: the tag set to load (TF1 Hub modules: default ``set()``).
+    - ``**kwargs``: for Keras' ``Layer`` (``name``, ``dtype``, ...).
+
+    Under a mixed-precision policy the model still receives the dtypes it was
+    exported with, and floating outputs come back in the layer's compute dtype.
+    """
+
+    def __init__(self, handle, trainable=False, arguments=None, signature=None,
+                 output_key=None, signature_outputs_as_dict=None, output_shape=None,
+                 load_options=None, tags=None, **kwargs):
+        obj = _load(handle, tags, load_options)
+        signature, output_key = check_output_arguments(
+            handle, obj, signature, output_key, signature_outputs_as_dict)
+        target = resolve_target(handle, obj, signature, output_key)
+        if trainable:
+            _check_fine_tunable(handle, obj, target)
+        # The module gets its own dtypes (cast in call()); Keras must not cast
+        # the inputs to a mixed policy's compute dtype first.
+        kwargs.setdefault("autocast", False)
+        super().__init__(trainable=bool(trainable), **kwargs)
+        settings = _Settings(
+            handle=handle,
+            arguments=dict(arguments or {}),
+            tags=frozenset(tags) if tags is not None else None,
+            signature=signature,
+            output_key=output_key,
+            signature_outputs_as_dict=signature_outputs_as_dict,
+            output_shape=_to_shapes(output_shape) if output_shape else None,
+            load_options=load_options,
+        )
+        # object.__setattr__: plain Python state, not Keras/TF dependencies.
+        object.__setattr__(self, "_hc", settings)
+        object.__setattr__(self, "_hc_target", target)
+        object.__setattr__(self, "_hc_loss_fns", [])
+        object.__setattr__(self, "_hc_warned_no_weights", False)
+        # A tracked attribute: tf.saved_model.save(model) exports the loaded
+        # object's tables, assets and functions with the layer.
+        self._func = obj
+        self._add_loaded_weights(obj)
+        self.built = True
+
+    def _add_loaded_weights(self, obj) -> None:
+        trainable = list(getattr(obj, "trainable_variables", []) or [])
+        seen = {id(v) for v in trainable}
+        for variable in trainable:
+            self._hc_track_existing(variable, True)
+        for variable in getattr(obj, "variables", []) or []:
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                self._hc_track_existing(variable, False)
+        for loss in getattr(obj, "regularization_losses", []) or []:
+            if not callable(loss):
+                raise errors.LayerArgumentError(
+                    f"KerasLayer({self._hc.handle!r}): regularization_losses must be "
+                    f"callables returning a scalar; got {type(loss).__name__}."
+                )
+            self._hc_add_loss_fn(loss)
+
+    @property
+    def _hc_output_shape(self):
+        return self._hc.output_shape
+
+    @property
+    def resolved_object(self):
+        """The object ``handle`` resolved to (e.g. to re-export after fine-tuning)."""
+        return self._func
+
+    # --- calling ---------------------------------------------------------------
+
+    def __call__(self, inputs, *args, **kwargs):
+        # hub.KerasLayer took Python lists (layer(["a sentence"])); Keras 3
+        # only takes tensors as positional inputs.
+        return super().__call__(to_tensors(inputs, self._hc_target.input_dtypes), *args, **kwargs)
+
+    def call(self, inputs, training=None):
+        self._check_trainability()
+        target = self._hc_target
+        check_symbolic_dtypes(self.name, inputs, target.input_dtypes)
+        model_inputs = cast_inputs(inputs, target.input_dtypes)
+        arguments = self._hc.arguments
+        if not target.has_training:
+            result = target.call(model_inputs, arguments)
+        else:
+            # As hub.KerasLayer (and BatchNormalization): training mode only
+            # when the layer is trainable *and* the model is training.
+            if not self.trainable:
+                training = False
+            elif training is None:
+                training = self._hc_default_training()
+            result = _smart_cond(
+                training,
+                lambda: target.call(model_inputs, arguments, training=True),
+                lambda: target.call(model_inputs, arguments, training=False),
+            )
+        if target.output_key is not None:
+            result = self._pick_output(result, target.output_key)
+        result = self._apply_output_shape(inputs, result)
+        policy = self.dtype_policy
+        if policy.compute_dtype != policy.variable_dtype:  # a mixed policy
+            result = cast_outputs(result, policy.compute_dtype)
+        return result
+
+    def _pick_output(self, result, key):
+        if not isinstance(result, Mapping):
+            raise errors.LayerArgumentError(
+                f"KerasLayer({self._hc.handle!r}, output_key={key!r}): the model returns a "
+                f"{type(result).__name__}, not a dict; drop output_key."
+            )
+        if key not in result:
+            raise errors.LayerArgumentError(
+                f"KerasLayer({self._hc.handle!r}): the model's outputs have no {key!r}; "
+                f"they are: {', '.join(sorted(result))}."
+            )
+        return result[key]
+
+    def _apply_output_shape(self, inputs, outputs):
+        shapes = self._hc.output_shape
+        if shapes is None:
+            return outputs
+        first = tf.nest.flatten(inputs)[0]
+        shape = getattr(first, "shape", None)
+        batch = shape[0] if shape is not None and len(shape) else None
+
+        def set_shape(tensor, shape):
+            tensor.set_shape(tf.TensorShape([batch]).concatenate(shape))
+
+        tf.nest.map_structure(set_shape, outputs, shapes)
+        return outputs
+
+    def _check_trainability(self) -> None:
+        # Here and not only in __init__: `layer.trainable = True` may come later.
+        if not self.trainable:
+            return
+        target = self._hc_target
+        if not target.fine_tunable:
+            raise errors.LayerArgumentError(
+                f"KerasLayer({self._hc.handle!r}) cannot be trainable: "
+                f"{target.why_not_fine_tunable}"
+            )
+        if not self.trainable_weights and not self._hc_warned_no_weights:
+            object.__setattr__(self, "_hc_warned_no_weights", True)
+            _log.error("KerasLayer(%r) is trainable but has no trainable weights.",
+                       self._hc.handle)
+
+    # --- serialization ---------------------------------------------------------
+
+    def get_config(self):
+        config = super().get_config()
+        settings = self._hc
+        if not isinstance(settings.handle, (str, os.PathLike)):
+            raise errors.LayerConfigError(
+                f"KerasLayer(handle=<{type(settings.handle).__name__}>) has no config: only a "
+                "string handle can be saved. Build the layer as KerasLayer('path/or/url', ...) "
+                "to save it with model.save(), or re-export the loaded object with "
+                "tf.saved_model.save()."
+            )
+        config["handle"] = os.fspath(settings.handle)
+        if settings.output_shape is not None:
+            config["output_shape"] = _checked_json(
+                tf.nest.map_structure(lambda s: tuple(s.as_list()), settings.output_shape),
+                "output_shape", settings.handle)
+        if settings.arguments:
+            config["arguments"] = _checked_json(settings.arguments, "arguments", settings.handle)
+        for key in ("signature", "output_key", "signature_outputs_as_dict"):
+            value = getattr(settings, key)
+            if value:
+                config[key] = value
+        if settings.tags is not None:
+            config["tags"] = sorted(settings.tags)
+        # load_options are not saved: they describe where the model is loaded
+        # (e.g. an I/O device), not the model, as in hub.KerasLayer.
+        return config
+
+
+KerasLayer = _compat.register_keras_serializable(KerasLayer)
+
+
+def _load(handle, tags, load_options):
+    if isinstance(handle, (str, os.PathLike)):
+        return load(handle, tags=tags, options=load_options)
+    for name, value in (("tags", tags), ("load_options", load_options)):
+        if value is not None:
+            raise errors.LayerArgumentError(
+                f"KerasLayer: {name}= applies to a string handle only; the handle given is an "
+                f"already loaded {type(handle).__name__}."
+            )
+    return handle
+
+
+def _check_fine_tunable(handle, obj, target) -> None:
+    if not target.fine_tunable:
+        raise errors.LayerArgumentError(
+            f"KerasLayer({handle!r}, trainable=True): {target.why_not_fine_tunable}"
+        )
+    if not list(getattr(obj, "trainable_variables", []) or []):
+        raise errors.LayerArgumentError(
+            f"KerasLayer({handle!r}, trainable=True): the model has no trainable variables, "
+            "so there is nothing to fine-tune. Use trainable=False."
+        )
+
+
+def _smart_cond(pred, true_fn, false_fn):
+    if isinstance(pred, (tf.Tensor, tf.Variable)):
+        static = tf.get_static_value(pred)
+        if static is None:
+            return tf.cond(pred, true_fn, false_fn)
+        pred = static
+    return true_fn() if pred else false_fn()
+
+
+def _to_shapes(nest):
+    """A nest of shape-like tuples/lists as a nest of tf.TensorShape."""
+    if isinstance(nest, Mapping):
+        return {key: _to_shapes(value) for key, value in nest.items()}
+    try:
+        return tf.TensorShape(nest)
+    except TypeError:
+        pass
+    if isinstance(nest, (list, tuple)):
+        return type(nest)(_to_shapes(value) for value in nest)
+    raise errors.LayerArgumentError(
+        f"KerasLayer(output_shape=...): {nest!r} is not a shape, dict, list or tuple."
+    )
+
+
+def _checked_json(value, name, handle):
+    try:
+        json.dumps(value)
+    except TypeError as e:
+        raise errors.LayerArgumentError(
+            f"KerasLayer({handle!r}, {name}=...) cannot be saved in a config: {e}."
+        ) from e
+    return value
