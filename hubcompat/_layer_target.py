@@ -70,7 +70,7 @@ def resolve_target(handle, obj, signature, output_key) -> Target:
         )
     return Target(
         call=lambda inputs, arguments, **kw: obj(inputs, **arguments, **kw),
-        has_training=_accepts_training(obj),
+        has_training=_accepts_training(obj.__call__),
         input_dtypes=_call_input_dtypes(obj),
         output_key=output_key,
         fine_tunable=True,
