@@ -139,6 +139,9 @@ class KerasLayer(_compat.keras_layer_base()):
         # only takes tensors as positional inputs.
         return super().__call__(to_tensors(inputs, self._hc_target.input_dtypes), *args, **kwargs)
 
+    # No autograph: call() has no tensor-dependent Python control flow, and
+    # autograph would wrap our errors in StagingError.
+    @tf.autograph.experimental.do_not_convert
     def call(self, inputs, training=None):
         self._check_trainability()
         target = self._hc_target
