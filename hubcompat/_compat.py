@@ -106,6 +106,17 @@ def _keras3_layer_base(keras) -> type:
         def _hc_default_training(self):
             return False
 
+        def compute_output_spec(self, *args, **kwargs):
+            # Always trace call() (it applies output_shape itself); Keras 3
+            # would otherwise switch to compute_output_shape() for every layer
+            # once it is overridden, and that only knows declared shapes.
+            return keras.Operation.compute_output_spec(self, *args, **kwargs)
+
+        def compute_output_shape(self, input_shape):
+            if self._hc_output_shape is None:
+                return super().compute_output_shape(input_shape)
+            return _declared_output_shape(self._hc_output_shape, input_shape, tuple)
+
     return Keras3LayerBase
 
 
@@ -131,13 +142,21 @@ def _keras2_layer_base(keras) -> type:
             # Keras 3 traces call() instead, which applies output_shape itself.
             if self._hc_output_shape is None:
                 return super().compute_output_shape(input_shape)
-            batch = tf.nest.flatten(input_shape)[0]
-            return tf.nest.map_structure(
-                lambda shape: tf.TensorShape([batch]).concatenate(shape),
-                self._hc_output_shape,
-            )
+            return _declared_output_shape(self._hc_output_shape, input_shape, tf.TensorShape)
 
     return Keras2LayerBase
+
+
+def _declared_output_shape(output_shape, input_shape, shape_type):
+    """``output_shape`` (a nest of TensorShape) with the input's batch size in front."""
+    import tensorflow as tf
+
+    if isinstance(input_shape, tf.TensorShape):
+        input_shape = input_shape.as_list()
+    batch = input_shape[0] if isinstance(input_shape, (list, tuple)) and input_shape and not \
+        isinstance(input_shape[0], (list, tuple, dict, tf.TensorShape)) else None
+    return tf.nest.map_structure(
+        lambda shape: shape_type([batch, *shape.as_list()]), output_shape)
 
 
 def register_keras_serializable(cls: type) -> type:
