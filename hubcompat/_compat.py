@@ -24,6 +24,26 @@ def auto_trackable_base() -> type:
     return tf.__internal__.tracking.AutoTrackable
 
 
+def copy_handle_data(source, target) -> None:
+    """Gives resource tensor ``target`` the dtype/shape handle data of ``source``."""
+    from tensorflow.python.ops import handle_data_util  # stable location since TF 2.5
+
+    handle_data_util.copy_handle_data(source, target)
+
+
+def current_handle(variable):
+    """``variable.handle`` where the call runs; a tf.distribute variable's first copy outside replicas.
+
+    Inside ``strategy.run`` (Keras' train/predict steps) a MirroredVariable's
+    ``handle`` is the current replica's copy; in cross-replica context it
+    raises, and reads use the first copy, as the variable's own reads do.
+    """
+    try:
+        return variable.handle
+    except ValueError:
+        return variable.values[0].handle
+
+
 def save_type_savedmodel():
     """The ``save_type`` value TF passes to ``_trackable_children`` when exporting."""
     from tensorflow.python.trackable import base  # stable location since TF 2.10

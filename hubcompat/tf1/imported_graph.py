@@ -13,6 +13,7 @@ import itertools
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat._compat import copy_handle_data, current_handle
 from hubcompat.tf1 import graph_rewrite
 from hubcompat.tf1.module_reader import (
     REGULARIZATION_LOSSES_COLLECTION,
@@ -59,6 +60,7 @@ class ImportedGraph:
         state_nodes = graph_rewrite.state_nodes(meta_graph.graph_def)
         variables = state.variables_by_name
         external: dict[str, tf.Tensor] = {}
+        variable_nodes: list[str] = []
         self._tables = {}
         for node in meta_graph.graph_def.node:
             op = state_nodes.get(node.name)
@@ -69,7 +71,7 @@ class ImportedGraph:
                 self._tables[node.name] = table
                 external[node.name + ":0"] = table.resource_handle
             elif node.name in variables:
-                external[node.name + ":0"] = variables[node.name].handle
+                variable_nodes.append(node.name)
             else:
                 raise errors.CorruptModuleError(
                     f"Module {reader.path!r}: graph for tags {set(tags) or 'set()'} has variable "
@@ -80,10 +82,19 @@ class ImportedGraph:
 
         self.mapped: dict[str, tf.Tensor] = {}
 
+        # Variables are not captured but fed: each call passes the handles
+        # current where it runs, so under tf.distribute each replica computes
+        # with (and gets gradients for) its own copy of a MirroredVariable.
+        self._variables = [variables[name] for name in variable_nodes]
+
         def import_graph():
             graph = tf.compat.v1.get_default_graph()
             for name, tensor in external.items():
                 self.mapped[name] = graph.capture(tensor)
+            for name, variable in zip(variable_nodes, self._variables):
+                feed = tf.compat.v1.placeholder(tf.resource, shape=[], name=f"{name}/_hubcompat_handle")
+                copy_handle_data(current_handle(variable), feed)
+                self.mapped[name + ":0"] = feed
             tf.graph_util.import_graph_def(graph_def, input_map=dict(self.mapped), name="")
 
         with tf.init_scope():
@@ -95,7 +106,12 @@ class ImportedGraph:
             self._wrapped.graph.get_operation_by_name(name)
             for name in reader.node_names(tags, UPDATE_OPS_COLLECTION)
         ]
+        self._variable_feeds = [self.mapped[name + ":0"] for name in variable_nodes]
         self._signatures: dict[tuple[str, bool], SignatureFunction] = {}
+
+    def handles(self) -> list[tf.Tensor]:
+        """The variables' handles for a call made here (a replica's own under tf.distribute)."""
+        return [current_handle(v) for v in self._variables]
 
     def element(self, name: str):
         """A tensor of the imported graph, or its replacement if it was mapped."""
@@ -135,17 +151,16 @@ class ImportedGraph:
         }
         fetches = (outputs, list(self._update_ops)) if with_update_ops else outputs
         try:
-            pruned = self._wrapped.prune(feeds=feeds, fetches=fetches)
+            with_handles = self._wrapped.prune(feeds=self._variable_feeds + feeds, fetches=fetches)
         except Exception as e:  # lift_to_graph.UnliftableError has no public home
             raise errors.UnsupportedGraphError(
                 f"Module {self._reader.path!r}: signature {name!r} cannot be cut out of its "
                 f"graph ({e}). An output may depend on a placeholder that is not a signature input."
             ) from e
-        if with_update_ops:
-            function = pruned
 
-            def pruned(*args, _function=function):  # drop the ops' None results
-                return _function(*args)[0]
+        def pruned(*args):
+            result = with_handles(*self.handles(), *args)
+            return result[0] if with_update_ops else result  # drop the ops' None results
 
         def keyword_function():
             return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
@@ -160,13 +175,13 @@ class ImportedGraph:
         for key in input_keys:
             names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
                          if key in sparse else [key])
-        specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
-        function = self._wrapped.prune(
-            feeds=feeds,
-            fetches=outputs,
-            input_signature=((), specs),
-            are_keyword_args_also_positional=True,
-        )
+        with_handles = self._wrapped.prune(feeds=self._variable_feeds + feeds, fetches=outputs)
+        specs = [tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)]
+
+        def call(*args):
+            return with_handles(*self.handles(), *args)
+
+        function = tf.function(call, input_signature=specs).get_concrete_function()
         function._arg_keywords = names
         function._num_positional_args = 1 if len(names) == 1 else 0
         return function
@@ -174,7 +189,9 @@ class ImportedGraph:
     def prune_tensor(self, tensor_name: str):
         """A no-input function computing one tensor of the graph (e.g. a loss)."""
         with tf.init_scope():
-            return self._wrapped.prune(feeds=[], fetches=self.element(tensor_name))
+            with_handles = self._wrapped.prune(
+                feeds=self._variable_feeds, fetches=self.element(tensor_name))
+        return lambda: with_handles(*self.handles())
 
     def regularization_loss_names(self) -> list[str]:
         return self._reader.node_names(self._tags, REGULARIZATION_LOSSES_COLLECTION)
