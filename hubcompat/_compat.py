@@ -6,6 +6,7 @@ tf-keras) is looked up here, so no other module checks ``tf.__version__``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 
@@ -29,3 +30,60 @@ def save_type_savedmodel():
     from tensorflow.python.trackable import base  # stable location since TF 2.10
 
     return base.SaveType.SAVEDMODEL
+
+
+def control_flow_context_from_proto(collection: str):
+    """TF's deserializer of a TF1 ``while_context`` / ``cond_context`` proto."""
+    from tensorflow.python.framework import ops
+
+    return ops.get_from_proto_function(collection)
+
+
+@contextlib.contextmanager
+def tf1_graph_building(graph):
+    """Builds TF1 control-flow ops (v1 loop gradients, v1 TensorArrays) in ``graph``.
+
+    Inside: tensors compare by identity (TF1's control-flow code uses ``!=``),
+    and ``graph``, a FuncGraph, takes TF1 control flow, as the legacy
+    ``_FuncGraph`` (recognised by its ``_captured`` attribute) did.
+    """
+    from tensorflow.python.ops import control_flow_util
+
+    previous_equality = tensor_equality(False)
+    previous_v2 = control_flow_util.ENABLE_CONTROL_FLOW_V2
+    control_flow_util.ENABLE_CONTROL_FLOW_V2 = False
+    had_marker = hasattr(graph, "_captured")
+    if not had_marker:
+        graph._captured = {}
+    try:
+        with graph.as_default():
+            yield
+    finally:
+        if not had_marker:
+            del graph._captured
+        control_flow_util.ENABLE_CONTROL_FLOW_V2 = previous_v2
+        tensor_equality(previous_equality)
+
+
+def tensor_equality(enabled: bool) -> bool:
+    """Sets whether ``==`` on tensors is elementwise (TF2) or identity (TF1); returns the old value."""
+    import tensorflow as tf
+
+    previous = tf.Tensor._USE_EQUALITY
+    tf.Tensor._USE_EQUALITY = enabled
+    return previous
+
+
+def stop_recording():
+    """A context in which no GradientTape records (variable watchers still see reads)."""
+    from tensorflow.python.eager import record
+
+    return record.stop_recording()
+
+
+def mark_variables_read(variables) -> None:
+    """Tells tapes and variable watchers that ``variables`` are read (as a call would)."""
+    from tensorflow.python.ops import resource_variable_ops
+
+    for variable in variables:
+        resource_variable_ops.variable_accessed(variable)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import itertools
 
 import tensorflow as tf
+from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
 from hubcompat.tf1 import graph_rewrite
+from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
     REGULARIZATION_LOSSES_COLLECTION,
     TABLE_INITIALIZERS_COLLECTION,
@@ -23,10 +25,14 @@ from hubcompat.tf1.module_reader import (
 from hubcompat.tf1.state import ModuleState
 
 _import_ids = itertools.count()
+CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 
 
 class SignatureFunction:
-    """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
+    """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs.
+
+    ``function`` is the pruned concrete function; it returns ``(outputs, ops)``.
+    """
 
     def __init__(self, function, input_keys, sparse_inputs, output_keys, make_keyword_function):
         self.function = function
@@ -37,7 +43,7 @@ class SignatureFunction:
         self._keyword_function = None
 
     def __call__(self, flat_inputs):
-        return self.function(*flat_inputs)
+        return self.function(*flat_inputs)[0]  # [1] holds the control outputs' Nones
 
     def keyword_function(self):
         """The signature as ``hub.load`` gives it: a concrete function of keyword inputs."""
@@ -60,6 +66,7 @@ class ImportedGraph:
         variables = state.variables_by_name
         external: dict[str, tf.Tensor] = {}
         self._tables = {}
+        self._variable_inputs: list[tuple[tf.Variable, str]] = []  # (variable, mapped name)
         for node in meta_graph.graph_def.node:
             op = state_nodes.get(node.name)
             if op is None:
@@ -70,6 +77,7 @@ class ImportedGraph:
                 external[node.name + ":0"] = table.resource_handle
             elif node.name in variables:
                 external[node.name + ":0"] = variables[node.name].handle
+                self._variable_inputs.append((variables[node.name], node.name + ":0"))
             else:
                 raise errors.CorruptModuleError(
                     f"Module {reader.path!r}: graph for tags {set(tags) or 'set()'} has variable "
@@ -84,7 +92,11 @@ class ImportedGraph:
             graph = tf.compat.v1.get_default_graph()
             for name, tensor in external.items():
                 self.mapped[name] = graph.capture(tensor)
-            tf.graph_util.import_graph_def(graph_def, input_map=dict(self.mapped), name="")
+            # import_meta_graph (not import_graph_def) so that TF1 while/cond
+            # contexts are restored: gradients through v1 control flow need them.
+            tf.compat.v1.train.import_meta_graph(
+                _control_flow_meta_graph(meta_graph, graph_def), input_map=dict(self.mapped)
+            )
 
         with tf.init_scope():
             self._wrapped = tf.compat.v1.wrap_function(import_graph, signature=[])
@@ -92,14 +104,15 @@ class ImportedGraph:
         # gradients through the captured handles would be None.
         self._wrapped.graph.variables = state.variables
         self._update_ops = [
-            self._wrapped.graph.get_operation_by_name(name)
+            _as_operation(self._wrapped.graph.as_graph_element(name))
             for name in reader.node_names(tags, UPDATE_OPS_COLLECTION)
         ]
         self._signatures: dict[tuple[str, bool], SignatureFunction] = {}
 
     def element(self, name: str):
         """A tensor of the imported graph, or its replacement if it was mapped."""
-        return self.mapped.get(name) or self._wrapped.graph.as_graph_element(name)
+        mapped = self.mapped.get(name)
+        return self._wrapped.graph.as_graph_element(name) if mapped is None else mapped
 
     def _tensor_from_info(self, info):
         encoding = info.WhichOneof("encoding")
@@ -133,24 +146,27 @@ class ImportedGraph:
         outputs = {
             key: self._tensor_from_info(info) for key, info in signature_def.outputs.items()
         }
-        fetches = (outputs, list(self._update_ops)) if with_update_ops else outputs
+        extra_ops = list(self._update_ops) if with_update_ops else []
+        pruned = self._prune(name, feeds, (outputs, extra_ops))
+        if any(op.type == "LoopCond" for op in pruned.graph.get_operations()):
+            pruned = LoopGradientCall(
+                self._wrapped, pruned, feeds, outputs,
+                handles=[self.mapped[name] for _, name in self._variable_inputs],
+                variables=[variable for variable, _ in self._variable_inputs],
+            )
+        def keyword_function():
+            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
+
+        return SignatureFunction(pruned, input_keys, sparse, sorted(outputs), keyword_function)
+
+    def _prune(self, name, feeds, fetches):
         try:
-            pruned = self._wrapped.prune(feeds=feeds, fetches=fetches)
+            return self._wrapped.prune(feeds=feeds, fetches=fetches)
         except Exception as e:  # lift_to_graph.UnliftableError has no public home
             raise errors.UnsupportedGraphError(
                 f"Module {self._reader.path!r}: signature {name!r} cannot be cut out of its "
                 f"graph ({e}). An output may depend on a placeholder that is not a signature input."
             ) from e
-        if with_update_ops:
-            function = pruned
-
-            def pruned(*args, _function=function):  # drop the ops' None results
-                return _function(*args)[0]
-
-        def keyword_function():
-            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
-
-        return SignatureFunction(pruned, input_keys, sparse, sorted(outputs), keyword_function)
 
     def _prune_keyword_signature(self, input_keys, feeds, sparse, outputs):
         # The convention of tf.compat.v1.saved_model.load_v2 (what hub.load gives
@@ -201,6 +217,22 @@ class ImportedGraph:
                     tf.compat.v1.add_to_collection(
                         tf.compat.v1.GraphKeys.TABLE_INITIALIZERS, result
                     )
+
+
+def _as_operation(element):
+    """Collections such as ``update_ops`` may list tensors (ref-variable assigns)."""
+    return element.op if isinstance(element, tf.Tensor) else element
+
+
+def _control_flow_meta_graph(meta_graph, graph_def):
+    """A MetaGraphDef holding ``graph_def`` and only the control-flow collections."""
+    result = meta_graph_pb2.MetaGraphDef()
+    result.meta_info_def.CopyFrom(meta_graph.meta_info_def)
+    result.graph_def.CopyFrom(graph_def)
+    for key in CONTROL_FLOW_COLLECTIONS:
+        if key in meta_graph.collection_def:
+            result.collection_def[key].CopyFrom(meta_graph.collection_def[key])
+    return result
 
 
 class TableInitializer:
