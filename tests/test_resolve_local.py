@@ -14,7 +14,15 @@ import pytest
 import hubcompat
 from hubcompat import errors, resolvers
 from hubcompat.resolvers import kaggle, tfhub_dev
-from tests._hub_server import GENUINE, REPO, HubServer, genuine_archive, python_resolve, same_tree, setup_env
+from tests._hub_server import (
+    GENUINE,
+    REPO,
+    HubServer,
+    genuine_archive,
+    python_resolve,
+    same_tree,
+    setup_env,
+)
 
 FIXTURE = REPO / "fixtures" / "tfhub_cache"
 VENV215 = Path("/work/venv215/bin/python")

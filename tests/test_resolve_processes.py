@@ -12,7 +12,16 @@ import pytest
 
 import hubcompat
 from hubcompat import cache
-from tests._hub_server import GENUINE, REPO, HubServer, genuine_archive, python_resolve, same_tree, setup_env, tmp_entries
+from tests._hub_server import (
+    GENUINE,
+    REPO,
+    HubServer,
+    genuine_archive,
+    python_resolve,
+    same_tree,
+    setup_env,
+    tmp_entries,
+)
 
 
 @pytest.fixture
@@ -84,3 +93,40 @@ def test_leftovers_of_live_processes_are_kept(cache_dir):
 
     assert cache.clean_leftovers(str(cache_dir)) == [str(stale)]
     assert mine.exists() and other_host.exists()
+
+
+def _stderr_of_resolve(handle: str, *, tty: bool) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("HUBCOMPAT_PROGRESS", "TFHUB_DOWNLOAD_PROGRESS")}
+    if not tty:
+        return subprocess.run(python_resolve(handle), cwd=REPO, env=env, capture_output=True, text=True, timeout=60).stderr
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # tqdm draws nothing at width 0
+    proc = subprocess.Popen(python_resolve(handle), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0, b"".join(chunks)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal(cache_dir, server, tmp_path):
+    pytest.importorskip("fcntl")  # a pseudo-terminal needs Unix
+    body = genuine_archive("mlp_bn.tar.gz", tmp_path).read_bytes()
+    server.add("/tty/1", body)
+    server.add("/pipe/1", body)
+    assert "Downloading" in _stderr_of_resolve(server.url("/tty/1"), tty=True)
+    assert _stderr_of_resolve(server.url("/pipe/1"), tty=False) == ""
