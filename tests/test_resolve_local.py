@@ -217,3 +217,9 @@ def test_offline_cli_process_with_fixture(cache_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(folder)
     assert same_tree(folder, FIXTURE / "cache" / folder.name)
+
+
+def test_local_archives_work_offline(cache_dir, tmp_path, monkeypatch):
+    archive = genuine_archive("mlp_bn.tar.gz", tmp_path)
+    monkeypatch.setenv("HUBCOMPAT_OFFLINE", "1")
+    assert same_tree(Path(hubcompat.resolve(str(archive))), GENUINE / "mlp_bn")
