@@ -93,7 +93,7 @@ def fetch(handle: str, fill: Fill, *, needs_network: bool = True) -> str:
             "HUBCOMPAT_CACHE_DIR to a writable folder."
         ) from e
     name = entry_name(handle)
-    with _lock(root, name, handle):
+    with _HandleLock(root, name, handle):
         hit = lookup(handle)
         if hit is not None:
             return hit
@@ -132,7 +132,7 @@ def _new_tmp_dir(root: str, name: str) -> str:
     return path
 
 
-class _lock:
+class _HandleLock:
     """``filelock`` lock on ``<name>.hubcompat.lock``, with a per-user fallback.
 
     A lock file another user created (e.g. root) cannot be opened; then each
@@ -147,7 +147,7 @@ class _lock:
             path = os.path.join(root, f"{name}.{_uid()}{LOCK_SUFFIX}")
         self.lock = filelock.FileLock(path, timeout=config.lock_timeout())
 
-    def __enter__(self) -> _lock:
+    def __enter__(self) -> _HandleLock:
         try:
             self.lock.acquire()
         except filelock.Timeout as e:

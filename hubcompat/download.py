@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from hubcompat import __version__, config, errors
 
 _CHUNK = 1 << 20
-_USER_AGENT = f"hubcompat/{__version__} (+https://github.com/; python-urllib)"
+_USER_AGENT = f"hubcompat/{__version__} python-urllib"
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def download(url: str, path: str, *, label: str | None = None) -> Downloaded:
             return _download_once(url, path, label or url)
         except _Retryable as e:
             if attempt == retries:
-                raise e.error from e.error.__cause__
+                raise e.error from e.__cause__
             time.sleep(min(0.5 * 2**attempt, 8.0))
     raise AssertionError("unreachable")
 

@@ -133,6 +133,15 @@ def test_retries_give_up_with_the_last_error(cache_dir, server, mlp_bn, monkeypa
     assert server.counts["/m/1"] == 2
 
 
+def test_silent_server_times_out(cache_dir, server, mlp_bn, monkeypatch):
+    monkeypatch.setenv("HUBCOMPAT_DOWNLOAD_TIMEOUT", "0.5")
+    route = server.add("/m/1", mlp_bn, mode="stall")
+    with pytest.raises(errors.DownloadError, match="timed out"):
+        hubcompat.resolve(server.url("/m/1"))
+    route.release.set()
+    assert tmp_entries(cache_dir) == [] and not (cache_dir / sha1(server.url("/m/1"))).exists()
+
+
 def test_announced_size_over_the_limit_is_refused_before_download(cache_dir, server, mlp_bn, monkeypatch):
     monkeypatch.setenv("HUBCOMPAT_MAX_ARCHIVE_BYTES", "1000")
     server.add("/big/1", mlp_bn)
