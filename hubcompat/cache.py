@@ -11,8 +11,8 @@ Layout (compatible with tensorflow_hub, so old caches keep working)::
 Why not tensorflow_hub's scheme: it treated "folder exists and is non-empty"
 as complete (temp-folder cleaners leave such folders without
 ``saved_model.pb``), and its lock was a plain file only stolen after ten
-minutes without progress (tensorflow/hub#258-style hangs after a crash, and
-root-owned locks that block other users forever). Here each process
+minutes without progress (hangs after a crash, and root-owned locks that
+block other users). Here each process
 downloads into its own temp folder, publishes with one ``rename``, and
 writes the marker last; a folder without a marker is trusted only if it
 passes :func:`hubcompat.detect_format` (how old tensorflow_hub entries are
