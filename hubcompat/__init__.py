@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it; each is imported on first access.
 _LAZY: dict[str, str] = {
     "load": "hubcompat.loader",
+    "resolve": "hubcompat.resolvers",
 }
 
 __all__ = ["ModelFormat", "__version__", "detect_format", "errors", *_LAZY]

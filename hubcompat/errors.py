@@ -55,3 +55,35 @@ class InputTypeError(TypeError, HubcompatError):
 
 class UnsupportedGraphError(NotImplementedError, HubcompatError):
     """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
+
+
+# --- Resolving handles, downloads and the cache -------------------------------
+
+
+class UnresolvableHandleError(ModuleNotFound):
+    """Raised when no resolver can turn a handle into a local folder; lists every resolver tried."""
+
+
+class OfflineModeError(ConnectionError, HubcompatError):
+    """Raised when ``HUBCOMPAT_OFFLINE=1`` and a handle is not in the cache."""
+
+
+class DownloadError(OSError, HubcompatError):
+    """Raised when an HTTP download fails (status, redirect loop, timeout, connection)."""
+
+
+class IncompleteDownloadError(DownloadError):
+    """Raised when fewer (or more) bytes arrive than the server announced."""
+
+
+class CorruptArchiveError(ValueError, HubcompatError):
+    """Raised when a downloaded or local archive cannot be read (truncated, not a tar file)."""
+
+
+class UnsafeArchiveError(ValueError, HubcompatError):
+    """Raised when an archive member could write outside its folder, is a link or a device,
+    or the archive exceeds the size or member-count limits."""
+
+
+class CacheError(OSError, HubcompatError):
+    """Raised when the cache folder cannot be used (not writable, lock timeout)."""
