@@ -10,9 +10,10 @@ import zipfile
 import pytest
 
 import hubcompat
-from conftest import GENUINE, REPO, genuine
 from hubcompat import errors
 from hubcompat.formats import ModelFormat, detect_format
+
+from conftest import GENUINE, REPO, genuine
 
 
 @pytest.mark.parametrize("name", ["mlp_bn", "text_embed", "upstream/hub_module_v1_mini"])

@@ -9,8 +9,9 @@ import pytest
 import tensorflow as tf
 
 import hubcompat
-from conftest import genuine
 from hubcompat import errors
+
+from conftest import genuine
 
 
 @pytest.fixture(scope="module")

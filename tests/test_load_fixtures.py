@@ -16,6 +16,7 @@ import pytest
 import tensorflow as tf
 
 import hubcompat
+
 from conftest import FIXTURES
 
 ATOL = 1e-5

@@ -13,9 +13,10 @@ import pytest
 import tensorflow as tf
 
 import hubcompat
+from hubcompat.tf1.adapter import TF1ModuleAdapter
+
 import tf1_oracle
 from conftest import GENUINE, genuine
-from hubcompat.tf1.adapter import TF1ModuleAdapter
 
 ATOL = 1e-5
 

@@ -6,8 +6,6 @@ interpreter; the TF1 reference is the genuine hub.Module's recorded output.
 
 from __future__ import annotations
 
-import numpy as np
-
 from conftest import GENUINE, genuine
 from subprocess_util import run_python
 

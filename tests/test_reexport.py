@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 import hubcompat
+
 import tf1_oracle
 from conftest import GENUINE, genuine
 from subprocess_util import run_python
