@@ -13,7 +13,7 @@ import hubcompat
 from hubcompat import errors
 from hubcompat.formats import ModelFormat, detect_format
 
-from conftest import GENUINE, REPO, genuine
+from conftest import REPO, genuine
 
 
 @pytest.mark.parametrize("name", ["mlp_bn", "text_embed", "upstream/hub_module_v1_mini"])
@@ -123,7 +123,7 @@ def test_truncated_saved_model(tmp_path):
 def test_detect_format_does_not_import_tensorflow():
     code = (
         "import sys, hubcompat\n"
-        f"print(hubcompat.detect_format({str(GENUINE / 'mlp_bn')!r}))\n"
+        f"print(hubcompat.detect_format({str(genuine('mlp_bn'))!r}))\n"
         "print('tensorflow' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,

@@ -16,13 +16,13 @@ import hubcompat
 from hubcompat.tf1.adapter import TF1ModuleAdapter
 
 import tf1_oracle
-from conftest import GENUINE, genuine
+from conftest import genuine
 
 ATOL = 1e-5
 
 
 def reference(name):
-    return np.load(GENUINE / f"{name}.reference.npz")
+    return np.load(genuine(f"{name}.reference.npz"))
 
 
 @pytest.fixture(scope="module")

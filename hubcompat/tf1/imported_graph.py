@@ -14,6 +14,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
+from hubcompat._compat import call_flat
 from hubcompat.tf1 import graph_rewrite
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
@@ -29,21 +30,18 @@ CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 
 
 class SignatureFunction:
-    """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs.
+    """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
 
-    ``function`` is the pruned concrete function; it returns ``(outputs, ops)``.
-    """
-
-    def __init__(self, function, input_keys, sparse_inputs, output_keys, make_keyword_function):
-        self.function = function
+    def __init__(self, call, input_keys, sparse_inputs, output_keys, make_keyword_function):
+        self._call = call
         self.input_keys = input_keys  # sorted signature input names
         self.sparse_inputs = sparse_inputs  # subset of input_keys
         self.output_keys = output_keys
         self._make_keyword_function = make_keyword_function
         self._keyword_function = None
 
-    def __call__(self, flat_inputs):
-        return self.function(*flat_inputs)[0]  # [1] holds the control outputs' Nones
+    def __call__(self, flat_inputs) -> dict:
+        return self._call(flat_inputs)
 
     def keyword_function(self):
         """The signature as ``hub.load`` gives it: a concrete function of keyword inputs."""
@@ -149,15 +147,19 @@ class ImportedGraph:
         extra_ops = list(self._update_ops) if with_update_ops else []
         pruned = self._prune(name, feeds, (outputs, extra_ops))
         if any(op.type == "LoopCond" for op in pruned.graph.get_operations()):
-            pruned = LoopGradientCall(
+            call = LoopGradientCall(
                 self._wrapped, pruned, feeds, outputs,
                 handles=[self.mapped[name] for _, name in self._variable_inputs],
                 variables=[variable for variable, _ in self._variable_inputs],
             )
+        else:
+            def call(flat_inputs, _pruned=pruned):
+                return call_flat(_pruned, flat_inputs)[0]  # [1]: the control outputs' Nones
+
         def keyword_function():
             return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
 
-        return SignatureFunction(pruned, input_keys, sparse, sorted(outputs), keyword_function)
+        return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function)
 
     def _prune(self, name, feeds, fetches):
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from hubcompat._compat import mark_variables_read, stop_recording, tf1_graph_building
+from hubcompat._compat import call_flat, mark_variables_read, stop_recording, tf1_graph_building
 
 
 def _differentiable(tensor) -> bool:
@@ -41,21 +41,21 @@ class LoopGradientCall:
         )
         self._n_xs = len(xs)
 
-    def __call__(self, *flat_inputs):
+    def __call__(self, flat_inputs) -> dict:
         keys, y_positions = self._keys, self._y_positions
 
         @tf.custom_gradient
         def call(*inputs):
             mark_variables_read(self._variables)  # so custom_gradient passes them to grad()
             with stop_recording():  # the gradient is ours: TF must not build its own
-                outputs = self._forward(*inputs)[0]
+                outputs = call_flat(self._forward, list(inputs))[0]
             ys = [outputs[k] for k in keys]
 
             def grad(*dys, variables=None):
                 upstream = [
                     tf.zeros_like(ys[i]) if dys[i] is None else dys[i] for i in y_positions
                 ]
-                values = self._gradient(*inputs, *upstream)
+                values = call_flat(self._gradient, [*inputs, *upstream])
                 by_position = [None] * self._n_xs
                 for position, value in zip(self._grad_positions, values):
                     by_position[position] = value
@@ -70,4 +70,4 @@ class LoopGradientCall:
 
             return ys, grad
 
-        return dict(zip(keys, call(*flat_inputs))), None
+        return dict(zip(keys, call(*flat_inputs)))
