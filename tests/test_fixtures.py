@@ -9,7 +9,6 @@ The numbers are checked in test_fixture_references.py.
 from __future__ import annotations
 
 import json
-import os
 import tarfile
 from pathlib import Path
 
@@ -266,13 +265,38 @@ def test_structure_matches_the_genuine_module(name):
         assert mine["nodes"] == theirs["nodes"], tags
 
 
-def test_genuine_tf15_exports_if_present():
-    folder = FIXTURES.parent / "genuine_tf15"
-    if not folder.exists():
-        pytest.skip("fixtures/genuine_tf15 not committed")
-    modules = [p for p in folder.iterdir() if (p / "tfhub_module.pb").exists()]
-    assert modules
-    for module in modules:
-        assert (module / "tfhub_module.pb").read_bytes() == b"\x08\x03"
-        assert _saved_model(module).meta_graphs
-        assert os.path.getsize(module / "saved_model.pb") < 200_000
+GENUINE_TF15 = FIXTURES.parent / "genuine_tf15"
+TF15 = sorted(p.name for p in GENUINE_TF15.iterdir() if (p / "tfhub_module.pb").exists()) \
+    if GENUINE_TF15.exists() else []
+
+
+@pytest.mark.parametrize("name", TF15)
+def test_our_module_has_the_structure_hub_015_exported(name):
+    """fixtures/genuine_tf15/NAME: the same module_fn exported by genuine hub 0.15."""
+    genuine = _structure(GENUINE_TF15 / name)
+    ours = _structure(FIXTURES / BY_NAME[name]["folder"])
+    assert ours["checkpoint"] == genuine["checkpoint"]
+    assert set(ours) == set(genuine)
+    for tags in (t for t in genuine if t != "checkpoint"):
+        assert ours[tags] == genuine[tags], tags
+    for tags, meta_graph in _meta_graphs(GENUINE_TF15 / name).items():
+        assert _meta_graphs(FIXTURES / name)[tags].signature_def == meta_graph.signature_def
+    assert (GENUINE_TF15 / name / "tfhub_module.pb").read_bytes() == b"\x08\x03"
+
+
+@pytest.mark.parametrize("name", TF15)
+def test_hub_015_computed_our_references(name):
+    """hub.Module on the genuine export (same weights) gave our reference values."""
+    with np.load(GENUINE_TF15 / f"{name}.reference.npz") as genuine, \
+            np.load(FIXTURES / BY_NAME[name]["reference"]) as ours:
+        shared = [k for k in genuine.files if k.split("/")[0] in ("infer", "train", "update")]
+        assert shared
+        for key in shared:
+            if genuine[key].dtype.kind in "SOb":
+                np.testing.assert_array_equal(genuine[key], ours[key], err_msg=key)
+            else:
+                np.testing.assert_allclose(genuine[key], ours[key], atol=1e-5, err_msg=key)
+
+
+def _meta_graphs(folder: Path) -> dict:
+    return {tuple(sorted(m.meta_info_def.tags)): m for m in _saved_model(folder).meta_graphs}
