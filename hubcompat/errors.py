@@ -55,3 +55,22 @@ class InputTypeError(TypeError, HubcompatError):
 
 class UnsupportedGraphError(NotImplementedError, HubcompatError):
     """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
+
+
+# --- The tensorflow_hub 0.15 API (hub.Module, create_module_spec, ...) ---------
+
+
+class GraphMismatchError(RuntimeError, HubcompatError):
+    """Raised when a ``hub.Module`` is used in a graph other than the one it was created in."""
+
+
+class EagerModeError(RuntimeError, HubcompatError):
+    """Raised when a legacy call has no meaning in eager mode (e.g. ``add_signature``)."""
+
+
+class ModuleExistsError(FileExistsError, HubcompatError):
+    """Raised when ``export`` would overwrite an existing module."""
+
+
+class EstimatorUnavailableError(NotImplementedError, HubcompatError):
+    """Raised by ``register_module_for_export`` / ``LatestModuleExporter``: tf.estimator is gone."""
