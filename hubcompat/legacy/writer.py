@@ -62,10 +62,9 @@ def write_module(path, meta_graphs, save_variables) -> None:
     saved_model.meta_graphs.extend(meta_graphs)
     assets = _asset_filenames(saved_model)
     os.makedirs(path, exist_ok=True)
-    if assets:
-        os.makedirs(os.path.join(path, "assets"), exist_ok=True)
-        for source, name in assets.items():
-            shutil.copyfile(os.fsdecode(source), os.path.join(path, "assets", name))
+    os.makedirs(os.path.join(path, "assets"), exist_ok=True)  # always, as tensorflow_hub did
+    for source, name in assets.items():
+        shutil.copyfile(os.fsdecode(source), os.path.join(path, "assets", name))
     os.makedirs(os.path.join(path, "variables"), exist_ok=True)
     save_variables(os.path.join(path, "variables", "variables"))
     _atomic_write(os.path.join(path, formats.SAVED_MODEL_FILENAME), saved_model.SerializeToString())

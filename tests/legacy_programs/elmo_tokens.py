@@ -12,7 +12,7 @@ tf.compat.v1.disable_eager_execution()
 
 
 def fmt(array):
-    return np.array2string(np.round(np.asarray(array, dtype=np.float64), 5), separator=", ")
+    return np.array2string(np.round(np.asarray(array, dtype=np.float64), 4), separator=", ")
 
 
 def main(module_dir):

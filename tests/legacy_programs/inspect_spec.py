@@ -32,7 +32,7 @@ def main(module_dirs):
         try:
             spec.get_attached_message("missing", hub.ImageModuleInfo, required=True)
         except KeyError as e:
-            print("KeyError:", type(e).__name__)
+            print("KeyError:", isinstance(e, KeyError))
         try:
             hub.get_expected_image_size(spec)
             print("image size:", hub.get_expected_image_size(spec))

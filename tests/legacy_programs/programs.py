@@ -21,6 +21,9 @@ GENUINE_IMPORT = "import tensorflow_hub as hub"
 HUBCOMPAT_IMPORT = "import hubcompat as hub"
 
 
+GENUINE_EXPORT = os.path.join(MODULES, "exported_by_genuine")
+
+
 def module(name):
     return os.path.join(MODULES, name)
 

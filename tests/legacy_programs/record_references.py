@@ -11,6 +11,7 @@ proves that our exports load in genuine tensorflow_hub.
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 
@@ -25,7 +26,10 @@ def main():
     args = parser.parse_args()
     os.makedirs(programs.REFERENCES, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        exported = os.path.join(tmp, "exported_by_genuine")
+        # Committed: tests run use_exported.py (hubcompat) on genuine's export.
+        exported = programs.GENUINE_EXPORT
+        if os.path.exists(exported) and (not args.only or "export_module" in args.only):
+            shutil.rmtree(exported)
         for name, program_args in programs.PROGRAMS.items():
             if args.only and name not in args.only:
                 continue
