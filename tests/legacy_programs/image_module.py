@@ -35,9 +35,9 @@ def main(module_dir):
     batch = rng.uniform(size=(2, height, width, channels)).astype(np.float32)
     with tf.compat.v1.Session() as session:
         session.run(tf.compat.v1.global_variables_initializer())
-        f, l = session.run([features, logits], {images: batch})
-        print("features:", fmt(f))
-        print("logits:", fmt(l))
+        feats, logit_values = session.run([features, logits], {images: batch})
+        print("features:", fmt(feats))
+        print("logits:", fmt(logit_values))
 
 
 if __name__ == "__main__":
