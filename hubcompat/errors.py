@@ -87,3 +87,22 @@ class UnsafeArchiveError(ValueError, HubcompatError):
 
 class CacheError(OSError, HubcompatError):
     """Raised when the cache folder cannot be used (not writable, lock timeout)."""
+
+
+# --- The tensorflow_hub 0.15 API (hub.Module, create_module_spec, ...) ---------
+
+
+class GraphMismatchError(RuntimeError, HubcompatError):
+    """Raised when a ``hub.Module`` is used in a graph other than the one it was created in."""
+
+
+class EagerModeError(RuntimeError, HubcompatError):
+    """Raised when a legacy call has no meaning in eager mode (e.g. ``add_signature``)."""
+
+
+class ModuleExistsError(FileExistsError, HubcompatError):
+    """Raised when ``export`` would overwrite an existing module."""
+
+
+class EstimatorUnavailableError(NotImplementedError, HubcompatError):
+    """Raised by ``register_module_for_export`` / ``LatestModuleExporter``: tf.estimator is gone."""
