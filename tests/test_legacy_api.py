@@ -13,7 +13,9 @@ import tensorflow as tf
 import hubcompat as hub
 from hubcompat import errors
 
-MLP_BN = "/work/shared/genuine_tf1/mlp_bn"
+from conftest import GENUINE
+
+MLP_BN = str(GENUINE / "mlp_bn")
 LEGACY_NAMES = [
     "Module", "ModuleSpec", "load_module_spec", "create_module_spec", "add_signature",
     "attach_message", "attach_image_module_info", "ImageModuleInfo", "get_expected_image_size",

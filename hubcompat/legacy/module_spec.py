@@ -128,10 +128,10 @@ class ModuleSpec:
 def load_module_spec(path) -> ModuleSpec:
     """Loads the ModuleSpec of a TF1 Hub module (a folder, file:// path, or any resolvable handle)."""
     from hubcompat import formats
-    from hubcompat.loader import _resolve
+    from hubcompat.resolvers import resolve
     from hubcompat.tf1.module_reader import ModuleReader
 
-    folder = _resolve(path)
+    folder = resolve(path)
     fmt = formats.detect_format(folder)
     if fmt is not formats.ModelFormat.TF1_HUB:
         raise errors.UnknownFormatError(
