@@ -18,6 +18,25 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "load": "hubcompat.loader",
     "KerasLayer": "hubcompat.keras_layer",
+    "resolve": "hubcompat.resolvers",
+    # The tensorflow_hub 0.15 TF1 API (hubcompat/legacy, docs/legacy-api.md).
+    "Module": "hubcompat.legacy.module",
+    "eval_function_for_module": "hubcompat.legacy.module",
+    "ModuleSpec": "hubcompat.legacy.module_spec",
+    "load_module_spec": "hubcompat.legacy.module_spec",
+    "create_module_spec": "hubcompat.legacy.builder",
+    "add_signature": "hubcompat.legacy.builder",
+    "attach_message": "hubcompat.legacy.builder",
+    "ImageModuleInfo": "hubcompat.legacy.image_util",
+    "attach_image_module_info": "hubcompat.legacy.image_util",
+    "get_expected_image_size": "hubcompat.legacy.image_util",
+    "get_num_image_channels": "hubcompat.legacy.image_util",
+    "text_embedding_column": "hubcompat.legacy.feature_columns",
+    "text_embedding_column_v2": "hubcompat.legacy.feature_columns",
+    "sparse_text_embedding_column": "hubcompat.legacy.feature_columns",
+    "image_embedding_column": "hubcompat.legacy.feature_columns",
+    "register_module_for_export": "hubcompat.legacy.exporter",
+    "LatestModuleExporter": "hubcompat.legacy.exporter",
 }
 
 __all__ = ["ModelFormat", "__version__", "detect_format", "errors", *_LAZY]

@@ -6,6 +6,7 @@ tf-keras) is looked up here, so no other module checks ``tf.__version__``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 
@@ -22,26 +23,6 @@ def auto_trackable_base() -> type:
     import tensorflow as tf
 
     return tf.__internal__.tracking.AutoTrackable
-
-
-def copy_handle_data(source, target) -> None:
-    """Gives resource tensor ``target`` the dtype/shape handle data of ``source``."""
-    from tensorflow.python.ops import handle_data_util  # stable location since TF 2.5
-
-    handle_data_util.copy_handle_data(source, target)
-
-
-def current_handle(variable):
-    """``variable.handle`` where the call runs; a tf.distribute variable's first copy outside replicas.
-
-    Inside ``strategy.run`` (Keras' train/predict steps) a MirroredVariable's
-    ``handle`` is the current replica's copy; in cross-replica context it
-    raises, and reads use the first copy, as the variable's own reads do.
-    """
-    try:
-        return variable.handle
-    except ValueError:
-        return variable.values[0].handle
 
 
 def save_type_savedmodel():
@@ -182,3 +163,70 @@ def _declared_output_shape(output_shape, input_shape, shape_type):
 def register_keras_serializable(cls: type) -> type:
     """Registers ``cls`` as ``hubcompat>ClassName`` so ``load_model`` finds it."""
     return keras_module().saving.register_keras_serializable(package="hubcompat")(cls)
+
+
+def control_flow_context_from_proto(collection: str):
+    """TF's deserializer of a TF1 ``while_context`` / ``cond_context`` proto."""
+    from tensorflow.python.framework import ops
+
+    return ops.get_from_proto_function(collection)
+
+
+@contextlib.contextmanager
+def tf1_graph_building(graph):
+    """Builds TF1 control-flow ops (v1 loop gradients, v1 TensorArrays) in ``graph``.
+
+    Inside: tensors compare by identity (TF1's control-flow code uses ``!=``),
+    and ``graph``, a FuncGraph, takes TF1 control flow, as the legacy
+    ``_FuncGraph`` (recognised by its ``_captured`` attribute) did.
+    """
+    from tensorflow.python.ops import control_flow_util
+
+    previous_equality = tensor_equality(False)
+    previous_v2 = control_flow_util.ENABLE_CONTROL_FLOW_V2
+    control_flow_util.ENABLE_CONTROL_FLOW_V2 = False
+    had_marker = hasattr(graph, "_captured")
+    if not had_marker:
+        graph._captured = {}
+    try:
+        with graph.as_default():
+            yield
+    finally:
+        if not had_marker:
+            del graph._captured
+        control_flow_util.ENABLE_CONTROL_FLOW_V2 = previous_v2
+        tensor_equality(previous_equality)
+
+
+def tensor_equality(enabled: bool) -> bool:
+    """Sets whether ``==`` on tensors is elementwise (TF2) or identity (TF1); returns the old value."""
+    import tensorflow as tf
+
+    previous = tf.Tensor._USE_EQUALITY
+    tf.Tensor._USE_EQUALITY = enabled
+    return previous
+
+
+def stop_recording():
+    """A context in which no GradientTape records (variable watchers still see reads)."""
+    from tensorflow.python.eager import record
+
+    return record.stop_recording()
+
+
+def mark_variables_read(variables) -> None:
+    """Tells tapes and variable watchers that ``variables`` are read (as a call would)."""
+    from tensorflow.python.ops import resource_variable_ops
+
+    for variable in variables:
+        resource_variable_ops.variable_accessed(variable)
+
+
+def call_flat(function, args):
+    """Calls a concrete function on its flat inputs, skipping argument binding.
+
+    ``ConcreteFunction.__call__`` first tries to bind the arguments to the
+    function's structured signature; a pruned function has none, so each call
+    pays for a raised and caught TypeError (about 150 us) before the flat path.
+    """
+    return function._call_flat(args, function.captured_inputs)

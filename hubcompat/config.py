@@ -7,6 +7,8 @@ environment without reloading hubcompat.
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 
 
 def _flag(name: str) -> bool:
@@ -16,3 +18,111 @@ def _flag(name: str) -> bool:
 def use_legacy_keras() -> bool:
     """True when ``TF_USE_LEGACY_KERAS`` asks for tf-keras instead of Keras 3."""
     return _flag("TF_USE_LEGACY_KERAS")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not an integer.") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number.") from None
+
+
+# --- Handles, downloads and the cache ----------------------------------------
+
+
+def cache_dir() -> str:
+    """The folder new downloads are cached in.
+
+    ``HUBCOMPAT_CACHE_DIR`` wins, then tensorflow_hub's ``TFHUB_CACHE_DIR`` (so a
+    cache shared with tensorflow_hub keeps working), then a per-user folder.
+    Unlike tensorflow_hub, the default is never the system temp folder, whose
+    cleaners delete files and leave half-empty module folders behind.
+    """
+    for name in ("HUBCOMPAT_CACHE_DIR", "TFHUB_CACHE_DIR"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return os.path.abspath(os.path.expanduser(value))
+    return default_cache_dir()
+
+
+def default_cache_dir() -> str:
+    """The per-user cache folder used when no environment variable names one."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+        return os.path.join(base, "hubcompat", "cache")
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~/Library/Caches"), "hubcompat")
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+    return os.path.join(base, "hubcompat")
+
+
+def legacy_cache_dirs() -> list[str]:
+    """Extra folders searched (read-only) for modules tensorflow_hub cached.
+
+    ``TFHUB_CACHE_DIR`` when ``HUBCOMPAT_CACHE_DIR`` overrides it, and
+    tensorflow_hub's own default, ``<system temp>/tfhub_modules``.
+    """
+    dirs = []
+    tfhub = os.environ.get("TFHUB_CACHE_DIR", "").strip()
+    if tfhub:
+        dirs.append(os.path.abspath(os.path.expanduser(tfhub)))
+    dirs.append(os.path.join(tempfile.gettempdir(), "tfhub_modules"))
+    primary = cache_dir()
+    return [d for i, d in enumerate(dirs) if d != primary and d not in dirs[:i]]
+
+
+def offline() -> bool:
+    """``HUBCOMPAT_OFFLINE=1``: resolve only from the cache, never touch the network."""
+    return _flag("HUBCOMPAT_OFFLINE")
+
+
+def download_timeout() -> float:
+    """Seconds a connection may stay silent (``HUBCOMPAT_DOWNLOAD_TIMEOUT``, default 60)."""
+    return _float("HUBCOMPAT_DOWNLOAD_TIMEOUT", 60.0)
+
+
+def download_retries() -> int:
+    """Extra attempts after a failed download (``HUBCOMPAT_DOWNLOAD_RETRIES``, default 2)."""
+    return max(0, _int("HUBCOMPAT_DOWNLOAD_RETRIES", 2))
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another process that downloads the same handle (default 3600).
+
+    Locks are ``flock``-style: the kernel releases them when a process dies, so
+    this only bounds waiting for a live, slow download.
+    """
+    return _float("HUBCOMPAT_LOCK_TIMEOUT", 3600.0)
+
+
+def max_archive_bytes() -> int:
+    """Largest total unpacked size accepted from an archive (``HUBCOMPAT_MAX_ARCHIVE_BYTES``, default 64 GiB)."""
+    return _int("HUBCOMPAT_MAX_ARCHIVE_BYTES", 64 * 1024**3)
+
+
+def max_archive_members() -> int:
+    """Most members accepted in an archive (``HUBCOMPAT_MAX_ARCHIVE_MEMBERS``, default 100000)."""
+    return _int("HUBCOMPAT_MAX_ARCHIVE_MEMBERS", 100_000)
+
+
+def progress_bar() -> bool | None:
+    """Download progress: ``TFHUB_DOWNLOAD_PROGRESS`` / ``HUBCOMPAT_PROGRESS`` force it on
+    (or off with ``0``); unset means "only on a terminal" (``None``)."""
+    for name in ("HUBCOMPAT_PROGRESS", "TFHUB_DOWNLOAD_PROGRESS"):
+        raw = os.environ.get(name, "").strip().lower()
+        if raw:
+            return raw not in {"0", "false", "no", "off"}
+    return None

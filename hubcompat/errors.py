@@ -83,3 +83,54 @@ class SymbolicInputDtypeError(NotImplementedError, HubcompatError):
     until it sees real data (it guesses float32 inputs when there is no
     ``keras.Input``).
     """
+
+
+# --- Resolving handles, downloads and the cache -------------------------------
+
+
+class UnresolvableHandleError(ModuleNotFound):
+    """Raised when no resolver can turn a handle into a local folder; lists every resolver tried."""
+
+
+class OfflineModeError(ConnectionError, HubcompatError):
+    """Raised when ``HUBCOMPAT_OFFLINE=1`` and a handle is not in the cache."""
+
+
+class DownloadError(OSError, HubcompatError):
+    """Raised when an HTTP download fails (status, redirect loop, timeout, connection)."""
+
+
+class IncompleteDownloadError(DownloadError):
+    """Raised when fewer (or more) bytes arrive than the server announced."""
+
+
+class CorruptArchiveError(ValueError, HubcompatError):
+    """Raised when a downloaded or local archive cannot be read (truncated, not a tar file)."""
+
+
+class UnsafeArchiveError(ValueError, HubcompatError):
+    """Raised when an archive member could write outside its folder, is a link or a device,
+    or the archive exceeds the size or member-count limits."""
+
+
+class CacheError(OSError, HubcompatError):
+    """Raised when the cache folder cannot be used (not writable, lock timeout)."""
+
+
+# --- The tensorflow_hub 0.15 API (hub.Module, create_module_spec, ...) ---------
+
+
+class GraphMismatchError(RuntimeError, HubcompatError):
+    """Raised when a ``hub.Module`` is used in a graph other than the one it was created in."""
+
+
+class EagerModeError(RuntimeError, HubcompatError):
+    """Raised when a legacy call has no meaning in eager mode (e.g. ``add_signature``)."""
+
+
+class ModuleExistsError(FileExistsError, HubcompatError):
+    """Raised when ``export`` would overwrite an existing module."""
+
+
+class EstimatorUnavailableError(NotImplementedError, HubcompatError):
+    """Raised by ``register_module_for_export`` / ``LatestModuleExporter``: tf.estimator is gone."""

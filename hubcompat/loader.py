@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from hubcompat import errors
 from hubcompat.formats import ModelFormat, detect_format
-
-
-def _resolve(handle) -> str:
-    """The local folder of ``handle`` (resolvers and the cache live in hubcompat.resolve)."""
-    try:
-        from hubcompat.resolvers import resolve
-    except ImportError:  # resolvers not installed in this build: local paths only
-        path = os.fspath(handle)
-        if path.startswith("file://"):
-            path = path[len("file://"):]
-        return path
-    return resolve(handle)
+from hubcompat.resolvers import resolve
 
 
 def load(handle, tags=None, options=None):
@@ -30,9 +17,11 @@ def load(handle, tags=None, options=None):
       ``variables``, ``trainable_variables``, ``regularization_losses``,
       ``signatures`` and ``training=True`` running its ``{"train"}`` graph.
 
-    ``tags`` picks the tag set (default: ``set()`` if present).
+    ``handle`` is anything :func:`hubcompat.resolve` accepts (a folder, an
+    archive, a URL, a tfhub.dev or Kaggle handle, ...). ``tags`` picks the tag
+    set (default: ``set()`` if present).
     """
-    path = _resolve(handle)
+    path = resolve(handle)
     fmt = detect_format(path)
     if fmt is ModelFormat.TF2_SAVED_MODEL:
         import tensorflow as tf

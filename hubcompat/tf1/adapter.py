@@ -43,6 +43,7 @@ class TF1ModuleAdapter(auto_trackable_base()):
         )
         self._state = ModuleState(reader, self._tags)
         self._graphs: dict[frozenset[str], ImportedGraph] = {}
+        self._input_infos: dict[str, dict] = {}
         inference = self._graph(self._tags)
         inference.initialize_tables()
         self.variables = list(self._state.variables)
@@ -120,7 +121,7 @@ class TF1ModuleAdapter(auto_trackable_base()):
                 f"Signature {signature!r} of module {self._reader.path!r} takes {len(keys)} "
                 f"inputs {keys}: pass them as a dict."
             )
-        info = self._reader.input_info(self._tags, signature)
+        info = self._input_info(signature)
         flat = []
         for key in keys:
             value = _convert_input(given[key], info[key], key, signature)
@@ -129,6 +130,12 @@ class TF1ModuleAdapter(auto_trackable_base()):
             else:
                 flat.append(value)
         return flat
+
+    def _input_info(self, signature: str):
+        info = self._input_infos.get(signature)
+        if info is None:
+            info = self._input_infos[signature] = self._reader.input_info(self._tags, signature)
+        return info
 
     # --- hub.Module-style introspection --------------------------------------
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import itertools
 
 import tensorflow as tf
+from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import copy_handle_data, current_handle
+from hubcompat._compat import call_flat
 from hubcompat.tf1 import graph_rewrite
+from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
     REGULARIZATION_LOSSES_COLLECTION,
     TABLE_INITIALIZERS_COLLECTION,
@@ -24,21 +26,22 @@ from hubcompat.tf1.module_reader import (
 from hubcompat.tf1.state import ModuleState
 
 _import_ids = itertools.count()
+CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 
 
 class SignatureFunction:
     """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
 
-    def __init__(self, function, input_keys, sparse_inputs, output_keys, make_keyword_function):
-        self.function = function
+    def __init__(self, call, input_keys, sparse_inputs, output_keys, make_keyword_function):
+        self._call = call
         self.input_keys = input_keys  # sorted signature input names
         self.sparse_inputs = sparse_inputs  # subset of input_keys
         self.output_keys = output_keys
         self._make_keyword_function = make_keyword_function
         self._keyword_function = None
 
-    def __call__(self, flat_inputs):
-        return self.function(*flat_inputs)
+    def __call__(self, flat_inputs) -> dict:
+        return self._call(flat_inputs)
 
     def keyword_function(self):
         """The signature as ``hub.load`` gives it: a concrete function of keyword inputs."""
@@ -60,8 +63,8 @@ class ImportedGraph:
         state_nodes = graph_rewrite.state_nodes(meta_graph.graph_def)
         variables = state.variables_by_name
         external: dict[str, tf.Tensor] = {}
-        variable_nodes: list[str] = []
         self._tables = {}
+        self._variable_inputs: list[tuple[tf.Variable, str]] = []  # (variable, mapped name)
         for node in meta_graph.graph_def.node:
             op = state_nodes.get(node.name)
             if op is None:
@@ -71,7 +74,8 @@ class ImportedGraph:
                 self._tables[node.name] = table
                 external[node.name + ":0"] = table.resource_handle
             elif node.name in variables:
-                variable_nodes.append(node.name)
+                external[node.name + ":0"] = variables[node.name].handle
+                self._variable_inputs.append((variables[node.name], node.name + ":0"))
             else:
                 raise errors.CorruptModuleError(
                     f"Module {reader.path!r}: graph for tags {set(tags) or 'set()'} has variable "
@@ -82,20 +86,15 @@ class ImportedGraph:
 
         self.mapped: dict[str, tf.Tensor] = {}
 
-        # Variables are not captured but fed: each call passes the handles
-        # current where it runs, so under tf.distribute each replica computes
-        # with (and gets gradients for) its own copy of a MirroredVariable.
-        self._variables = [variables[name] for name in variable_nodes]
-
         def import_graph():
             graph = tf.compat.v1.get_default_graph()
             for name, tensor in external.items():
                 self.mapped[name] = graph.capture(tensor)
-            for name, variable in zip(variable_nodes, self._variables):
-                feed = tf.compat.v1.placeholder(tf.resource, shape=[], name=f"{name}/_hubcompat_handle")
-                copy_handle_data(current_handle(variable), feed)
-                self.mapped[name + ":0"] = feed
-            tf.graph_util.import_graph_def(graph_def, input_map=dict(self.mapped), name="")
+            # import_meta_graph (not import_graph_def) so that TF1 while/cond
+            # contexts are restored: gradients through v1 control flow need them.
+            tf.compat.v1.train.import_meta_graph(
+                _control_flow_meta_graph(meta_graph, graph_def), input_map=dict(self.mapped)
+            )
 
         with tf.init_scope():
             self._wrapped = tf.compat.v1.wrap_function(import_graph, signature=[])
@@ -103,19 +102,15 @@ class ImportedGraph:
         # gradients through the captured handles would be None.
         self._wrapped.graph.variables = state.variables
         self._update_ops = [
-            self._wrapped.graph.get_operation_by_name(name)
+            _as_operation(self._wrapped.graph.as_graph_element(name))
             for name in reader.node_names(tags, UPDATE_OPS_COLLECTION)
         ]
-        self._variable_feeds = [self.mapped[name + ":0"] for name in variable_nodes]
         self._signatures: dict[tuple[str, bool], SignatureFunction] = {}
-
-    def handles(self) -> list[tf.Tensor]:
-        """The variables' handles for a call made here (a replica's own under tf.distribute)."""
-        return [current_handle(v) for v in self._variables]
 
     def element(self, name: str):
         """A tensor of the imported graph, or its replacement if it was mapped."""
-        return self.mapped.get(name) or self._wrapped.graph.as_graph_element(name)
+        mapped = self.mapped.get(name)
+        return self._wrapped.graph.as_graph_element(name) if mapped is None else mapped
 
     def _tensor_from_info(self, info):
         encoding = info.WhichOneof("encoding")
@@ -149,23 +144,31 @@ class ImportedGraph:
         outputs = {
             key: self._tensor_from_info(info) for key, info in signature_def.outputs.items()
         }
-        fetches = (outputs, list(self._update_ops)) if with_update_ops else outputs
+        extra_ops = list(self._update_ops) if with_update_ops else []
+        pruned = self._prune(name, feeds, (outputs, extra_ops))
+        if any(op.type == "LoopCond" for op in pruned.graph.get_operations()):
+            call = LoopGradientCall(
+                self._wrapped, pruned, feeds, outputs,
+                handles=[self.mapped[name] for _, name in self._variable_inputs],
+                variables=[variable for variable, _ in self._variable_inputs],
+            )
+        else:
+            def call(flat_inputs, _pruned=pruned):
+                return call_flat(_pruned, flat_inputs)[0]  # [1]: the control outputs' Nones
+
+        def keyword_function():
+            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
+
+        return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function)
+
+    def _prune(self, name, feeds, fetches):
         try:
-            with_handles = self._wrapped.prune(feeds=self._variable_feeds + feeds, fetches=fetches)
+            return self._wrapped.prune(feeds=feeds, fetches=fetches)
         except Exception as e:  # lift_to_graph.UnliftableError has no public home
             raise errors.UnsupportedGraphError(
                 f"Module {self._reader.path!r}: signature {name!r} cannot be cut out of its "
                 f"graph ({e}). An output may depend on a placeholder that is not a signature input."
             ) from e
-
-        def pruned(*args):
-            result = with_handles(*self.handles(), *args)
-            return result[0] if with_update_ops else result  # drop the ops' None results
-
-        def keyword_function():
-            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
-
-        return SignatureFunction(pruned, input_keys, sparse, sorted(outputs), keyword_function)
 
     def _prune_keyword_signature(self, input_keys, feeds, sparse, outputs):
         # The convention of tf.compat.v1.saved_model.load_v2 (what hub.load gives
@@ -175,13 +178,13 @@ class ImportedGraph:
         for key in input_keys:
             names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
                          if key in sparse else [key])
-        with_handles = self._wrapped.prune(feeds=self._variable_feeds + feeds, fetches=outputs)
-        specs = [tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)]
-
-        def call(*args):
-            return with_handles(*self.handles(), *args)
-
-        function = tf.function(call, input_signature=specs).get_concrete_function()
+        specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
+        function = self._wrapped.prune(
+            feeds=feeds,
+            fetches=outputs,
+            input_signature=((), specs),
+            are_keyword_args_also_positional=True,
+        )
         function._arg_keywords = names
         function._num_positional_args = 1 if len(names) == 1 else 0
         return function
@@ -189,9 +192,7 @@ class ImportedGraph:
     def prune_tensor(self, tensor_name: str):
         """A no-input function computing one tensor of the graph (e.g. a loss)."""
         with tf.init_scope():
-            with_handles = self._wrapped.prune(
-                feeds=self._variable_feeds, fetches=self.element(tensor_name))
-        return lambda: with_handles(*self.handles())
+            return self._wrapped.prune(feeds=[], fetches=self.element(tensor_name))
 
     def regularization_loss_names(self) -> list[str]:
         return self._reader.node_names(self._tags, REGULARIZATION_LOSSES_COLLECTION)
@@ -218,6 +219,22 @@ class ImportedGraph:
                     tf.compat.v1.add_to_collection(
                         tf.compat.v1.GraphKeys.TABLE_INITIALIZERS, result
                     )
+
+
+def _as_operation(element):
+    """Collections such as ``update_ops`` may list tensors (ref-variable assigns)."""
+    return element.op if isinstance(element, tf.Tensor) else element
+
+
+def _control_flow_meta_graph(meta_graph, graph_def):
+    """A MetaGraphDef holding ``graph_def`` and only the control-flow collections."""
+    result = meta_graph_pb2.MetaGraphDef()
+    result.meta_info_def.CopyFrom(meta_graph.meta_info_def)
+    result.graph_def.CopyFrom(graph_def)
+    for key in CONTROL_FLOW_COLLECTIONS:
+        if key in meta_graph.collection_def:
+            result.collection_def[key].CopyFrom(meta_graph.collection_def[key])
+    return result
 
 
 class TableInitializer:

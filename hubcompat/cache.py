@@ -1,0 +1,288 @@
+"""The model cache: layout, locking, completion markers, cleanup.
+
+Layout (compatible with tensorflow_hub, so old caches keep working)::
+
+    <cache>/<sha1(handle)>/                  the module, exactly as published
+    <cache>/<sha1(handle)>.descriptor.txt    tensorflow_hub's note on who fetched it
+    <cache>/<sha1(handle)>.hubcompat.json    completion marker + file manifest (written last)
+    <cache>/<sha1(handle)>.hubcompat.lock    flock lock (released by the kernel if the holder dies)
+    <cache>/<sha1>.<host>.<pid>.<rand>.hubcompat.tmp/   one download in progress
+
+Why not tensorflow_hub's scheme: it treated "folder exists and is non-empty"
+as complete (temp-folder cleaners leave such folders without
+``saved_model.pb``), and its lock was a plain file only stolen after ten
+minutes without progress (hangs after a crash, and root-owned locks that
+block other users). Here each process
+downloads into its own temp folder, publishes with one ``rename``, and
+writes the marker last; a folder without a marker is trusted only if it
+passes :func:`hubcompat.detect_format` (how old tensorflow_hub entries are
+read).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import time
+from collections.abc import Callable
+
+import filelock
+
+from hubcompat import config, errors
+from hubcompat.formats import detect_format
+
+MARKER_SUFFIX = ".hubcompat.json"
+LOCK_SUFFIX = ".hubcompat.lock"
+TMP_SUFFIX = ".hubcompat.tmp"
+DESCRIPTOR_SUFFIX = ".descriptor.txt"
+_MARKER_VERSION = 1
+_FOREIGN_TMP_MAX_AGE = 24 * 3600  # tmp folders of other hosts: only remove when clearly dead
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+Fill = Callable[[str], dict]
+"""``fill(folder)`` writes the module into the empty ``folder``; returns facts for the marker."""
+
+
+def entry_name(handle: str) -> str:
+    """The cache folder name of ``handle``: ``sha1(handle)``, as tensorflow_hub named it."""
+    return hashlib.sha1(handle.encode("utf8")).hexdigest()
+
+
+def lookup(handle: str) -> str | None:
+    """Returns the cached folder of ``handle`` if a complete copy exists, else ``None``.
+
+    Searches the cache folder, then (read-only) tensorflow_hub's old cache
+    folders. Never writes, never locks: a read-only cache works.
+    """
+    name = entry_name(handle)
+    for root in [config.cache_dir(), *config.legacy_cache_dirs()]:
+        path = os.path.join(root, name)
+        if _is_complete(path):
+            return path
+    return None
+
+
+def fetch(handle: str, fill: Fill, *, needs_network: bool = True) -> str:
+    """Returns the cached folder of ``handle``, calling ``fill`` to create it if needed.
+
+    At most one process per cache fills a given handle at a time; the others
+    wait for its lock and then use its result. ``needs_network=False`` (local
+    archives) lets ``fill`` run in offline mode.
+    """
+    hit = lookup(handle)
+    if hit is not None:
+        return hit
+    if needs_network and config.offline():
+        raise errors.OfflineModeError(
+            f"{handle!r} is not in the cache ({config.cache_dir()}) and HUBCOMPAT_OFFLINE is set. "
+            "Resolve it once while online, point HUBCOMPAT_CACHE_DIR/TFHUB_CACHE_DIR at a cache "
+            "that has it, or pass a local folder."
+        )
+    root = config.cache_dir()
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError as e:
+        raise errors.CacheError(
+            f"Cannot create the cache folder {root!r} ({e}) to store {handle!r}. Set "
+            "HUBCOMPAT_CACHE_DIR to a writable folder."
+        ) from e
+    name = entry_name(handle)
+    with _HandleLock(root, name, handle):
+        hit = lookup(handle)
+        if hit is not None:
+            return hit
+        clean_leftovers(root)
+        return _fill_and_publish(root, name, handle, fill)
+
+
+def _fill_and_publish(root: str, name: str, handle: str, fill: Fill) -> str:
+    final = os.path.join(root, name)
+    work = _new_tmp_dir(root, name)
+    try:
+        module = os.path.join(work, "module")
+        os.mkdir(module)
+        facts = fill(module)
+        if os.path.lexists(final):
+            # Incomplete or damaged (lookup() refused it) and we hold the lock:
+            # move it aside atomically, then delete it.
+            os.rename(final, os.path.join(work, "old"))
+        try:
+            os.rename(module, final)
+        except OSError:
+            # Someone outside our lock (tensorflow_hub, another user) published first.
+            if not _is_complete(final):
+                raise
+            return final
+        _write_marker(final, handle, facts)
+        _write_descriptor(final, handle)
+        return final
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _new_tmp_dir(root: str, name: str) -> str:
+    path = os.path.join(root, f"{name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    os.mkdir(path)
+    return path
+
+
+class _HandleLock:
+    """``filelock`` lock on ``<name>.hubcompat.lock``, with a per-user fallback.
+
+    A lock file another user created (e.g. root) cannot be opened; then each
+    user locks their own file. That only risks a duplicate download: the
+    atomic rename keeps the result correct.
+    """
+
+    def __init__(self, root: str, name: str, handle: str):
+        self.handle = handle
+        path = os.path.join(root, name + LOCK_SUFFIX)
+        if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+            path = os.path.join(root, f"{name}.{_uid()}{LOCK_SUFFIX}")
+        self.lock = filelock.FileLock(path, timeout=config.lock_timeout())
+
+    def __enter__(self) -> _HandleLock:
+        try:
+            self.lock.acquire()
+        except filelock.Timeout as e:
+            raise errors.CacheError(
+                f"Waited {config.lock_timeout():.0f} s for another process to finish downloading "
+                f"{self.handle!r} (lock {self.lock.lock_file}). Raise HUBCOMPAT_LOCK_TIMEOUT or "
+                "check that process."
+            ) from e
+        except OSError as e:
+            raise errors.CacheError(
+                f"Cannot lock {self.lock.lock_file} ({e}). Set HUBCOMPAT_CACHE_DIR to a writable folder."
+            ) from e
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.lock.release()
+
+
+def _uid() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+
+
+def clean_leftovers(root: str) -> list[str]:
+    """Deletes temp folders of downloads whose process is gone; returns what it removed."""
+    removed = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in names:
+        if not entry.endswith(TMP_SUFFIX):
+            continue
+        parts = entry[: -len(TMP_SUFFIX)].split(".")
+        if len(parts) != 4:
+            continue
+        _, host, pid, _ = parts
+        path = os.path.join(root, entry)
+        if host == _HOST:
+            stale = pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+        else:
+            try:
+                stale = now - os.path.getmtime(path) > _FOREIGN_TMP_MAX_AGE
+            except OSError:
+                continue
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return True
+    return True
+
+
+# --- Completion ---------------------------------------------------------------
+
+
+def _is_complete(path: str) -> bool:
+    if not os.path.isdir(path):
+        return False
+    marker = _read_marker(path)
+    if marker is not None:
+        return _manifest_matches(path, marker.get("files", {}))
+    # No marker: a folder tensorflow_hub cached (or one whose marker write was
+    # interrupted). tensorflow_hub published by rename too, so the folder is
+    # whole unless something deleted files later; detect_format finds that.
+    try:
+        detect_format(path)
+    except (errors.HubcompatError, OSError):
+        return False
+    return True
+
+
+def _read_marker(path: str) -> dict | None:
+    try:
+        with open(path + MARKER_SUFFIX, encoding="utf-8") as f:
+            marker = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def _manifest_matches(path: str, files: dict) -> bool:
+    for rel, size in files.items():
+        try:
+            if os.stat(os.path.join(path, rel)).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def manifest(path: str) -> dict[str, int]:
+    """``{relative path: size}`` of every file under ``path`` (``/``-separated)."""
+    files = {}
+    for dirpath, _, filenames in os.walk(path):
+        for filename in filenames:
+            full = os.path.join(dirpath, filename)
+            files[os.path.relpath(full, path).replace(os.sep, "/")] = os.path.getsize(full)
+    return files
+
+
+def _write_marker(path: str, handle: str, facts: dict) -> None:
+    marker = {
+        "hubcompat_cache_entry": _MARKER_VERSION,
+        "handle": handle,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **facts,
+        "files": manifest(path),
+    }
+    _atomic_write(path + MARKER_SUFFIX, json.dumps(marker, indent=1, sort_keys=True))
+
+
+def _write_descriptor(path: str, handle: str) -> None:
+    # Same text as tensorflow_hub's, for people (and scripts) who look for it.
+    text = (
+        f"Module: {handle}\nDownload Time: {datetime.datetime.today()}\n"
+        f"Downloader Hostname: {socket.gethostname()} (PID:{os.getpid()})"
+    )
+    _atomic_write(path + DESCRIPTOR_SUFFIX, text)
+
+
+def _atomic_write(path: str, text: str) -> None:
+    tmp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}.part"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,202 @@
+"""A module instantiated in a TF1 graph, as ``hub.Module`` did it.
+
+- State graph: the module's graph is imported once under the module's scope
+  (``module/``) with the collections of variables, tables and assets; the
+  variables are Python ``tf.Variable`` objects in ``GLOBAL_VARIABLES`` (and
+  ``TRAINABLE_VARIABLES`` / ``REGULARIZATION_LOSSES`` when trainable) whose
+  initializers restore the module's checkpoint.
+- Apply graph: each call imports the graph again under ``module_apply_<sig>``
+  with its state ops replaced by placeholders fed from the state graph and
+  its signature inputs fed from the caller, so every call shares the state.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tensorflow as tf
+from tensorflow.core.framework import types_pb2
+from tensorflow.core.protobuf import meta_graph_pb2
+from tensorflow.python.framework import op_def_registry
+
+from hubcompat import errors
+from hubcompat.legacy import tensor_info
+
+_STATE_COLLECTIONS = ("variables", "model_variables", "table_initializer", "asset_filepaths",
+                      "cond_context", "while_context")
+_TRAINABLE_STATE_COLLECTIONS = ("trainable_variables", "regularization_losses")
+_APPLY_COLLECTIONS = ("asset_filepaths", "cond_context", "while_context")
+
+
+def state_op_types(graph_def) -> set[str]:
+    """Ops that hold state: registered, stateful and without inputs (variables, tables, ...)."""
+    result = set()
+    for op in {node.op for node in graph_def.node}:
+        op_def = op_def_registry.get(op)
+        if op_def is not None and op_def.is_stateful and not op_def.input_arg:
+            result.add(op)
+    return result
+
+
+def _copy(meta_graph):
+    result = meta_graph_pb2.MetaGraphDef()
+    result.CopyFrom(meta_graph)
+    return result
+
+
+def _keep_collections(meta_graph, names) -> None:
+    for name in list(meta_graph.collection_def):
+        if name not in names:
+            del meta_graph.collection_def[name]
+
+
+def _prefix_shared_names(meta_graph, scope: str) -> None:
+    # Two instances of one module must not share tables or variables by name.
+    for node in meta_graph.graph_def.node:
+        value = node.attr.get("shared_name")
+        if value is not None and value.HasField("s") and value.s:
+            node.attr["shared_name"].s = f"{scope}/{value.s.decode()}".encode()
+
+
+def _scoped(name: str, scope: str) -> str:
+    return re.sub(r"^(\^?)", r"\1" + scope + "/", name, count=1)
+
+
+class GraphModule:
+    """The state of one ``hub.Module`` in the default graph, and its apply graphs."""
+
+    def __init__(self, spec, meta_graph, trainable: bool, name: str):
+        self._spec = spec
+        self._meta_graph = meta_graph
+        self._trainable = trainable
+        self._state_types = state_op_types(meta_graph.graph_def)
+        with tf.control_dependencies(None):
+            self._create_state(name)
+
+    def _create_state(self, name: str) -> None:
+        graph = tf.compat.v1.get_default_graph()
+        scope = graph.unique_name(name, mark_as_used=False)
+        meta_graph = _copy(self._meta_graph)
+        collections = _STATE_COLLECTIONS + (_TRAINABLE_STATE_COLLECTIONS if self._trainable else ())
+        _keep_collections(meta_graph, collections)
+        _prefix_shared_names(meta_graph, scope)
+        tf.compat.v1.train.import_meta_graph(meta_graph, input_map={},
+                                             import_scope=scope.split("/")[-1])
+        by_node = {
+            var.op.name[len(scope) + 1:]: var
+            for var in tf.compat.v1.global_variables() if var.op.name.startswith(scope + "/")
+        }
+        self._variable_map = _group_partitions(by_node)
+        if self._variable_map and self._spec.checkpoint_prefix:
+            tf.compat.v1.train.init_from_checkpoint(self._spec.checkpoint_prefix,
+                                                    self._variable_map)
+        self._saver = (tf.compat.v1.train.Saver(self._variable_map, sharded=True,
+                                                write_version=tf.compat.v1.train.SaverDef.V2)
+                       if self._variable_map else None)
+        self._state_map = {}
+        for node in meta_graph.graph_def.node:
+            if node.op in self._state_types:
+                tensor = graph.get_tensor_by_name(f"{scope}/{node.name}:0")
+                if len(tensor.op.outputs) != 1:
+                    raise errors.UnsupportedGraphError(
+                        f"Stateful op {node.op} has {len(tensor.op.outputs)} outputs, expected 1")
+                self._state_map[node.name + ":0"] = tensor
+
+    @property
+    def variable_map(self) -> dict:
+        return self._variable_map
+
+    def apply(self, signature: str, inputs: dict, name: str) -> dict:
+        """Imports the graph once more, fed from ``inputs`` and the state; returns the outputs."""
+        signature_def = self._meta_graph.signature_def[signature]
+        graph = tf.compat.v1.get_default_graph()
+        feed_map = dict(self._state_map)
+        if graph.building_function:
+            tf.compat.v1.logging.warning(
+                "Using a TF1 Hub module in graph %s: its ops run only if pruned.", graph.name)
+        meta_graph = _copy(self._meta_graph)
+        for node in meta_graph.graph_def.node:
+            if node.op in self._state_types and node.name + ":0" in feed_map:
+                for key in [k for k in node.attr if k != "shape"]:
+                    del node.attr[key]
+                node.op = "Placeholder"
+                node.attr["dtype"].type = types_pb2.DT_RESOURCE
+        feed_map.update(tensor_info.build_input_map(signature_def.inputs, inputs))
+        control_flow = graph._get_control_flow_context()  # noqa: SLF001 (as hub.Module did)
+        if control_flow:
+            feed_map = {k: control_flow.AddValue(v) for k, v in sorted(feed_map.items())}
+        scope = graph.unique_name(name, mark_as_used=False)
+        collections = _APPLY_COLLECTIONS + (("update_ops",) if self._trainable else ())
+        _keep_collections(meta_graph, collections)
+        _prefix_shared_names(meta_graph, scope)
+        tf.compat.v1.train.import_meta_graph(meta_graph, input_map=feed_map,
+                                             import_scope=scope.split("/")[-1])
+        _fix_colocation(graph, feed_map, scope)
+
+        def get_tensor(tensor_name):
+            if tensor_name in feed_map:
+                return feed_map[tensor_name]
+            return graph.get_tensor_by_name(_scoped(tensor_name, scope))
+
+        return tensor_info.build_output_map(signature_def.outputs, get_tensor)
+
+    def export(self, path: str, session) -> None:
+        from hubcompat.legacy import writer
+
+        def save_variables(variables_prefix):
+            if self._saver:
+                self._saver.save(session, variables_prefix, write_meta_graph=False,
+                                 write_state=False)
+
+        writer.write_module(path, self._spec.meta_graphs, save_variables)
+
+
+def _group_partitions(by_node: dict) -> dict:
+    """``{"emb/part_0": v0, ...}`` -> ``{"emb": [v0, v1, ...]}`` for partitioned variables."""
+    result: dict = {}
+    partitions: dict[str, dict[int, tf.Variable]] = {}
+    for key, var in by_node.items():
+        info = var._save_slice_info  # noqa: SLF001 (the only record of partitioning)
+        if not info:
+            result[key] = var
+            continue
+        full_name = key[: key.rfind("/")]
+        if not info.full_name.endswith(full_name):
+            raise errors.UnsupportedGraphError(
+                f"Unexpected handling of partitioned variable {key!r} ({info.full_name}).")
+        offset = info.var_offset[0]
+        parts = partitions.setdefault(full_name, {})
+        if offset in parts:
+            raise errors.UnsupportedGraphError(
+                f"Variable map contains duplicate offset {offset} for variable [{full_name}]")
+        parts[offset] = var
+    for full_name, parts in partitions.items():
+        if full_name in result:
+            raise errors.UnsupportedGraphError(
+                f"Variable {full_name} exists both as a single and partitioned variable.")
+        result[full_name] = [parts[offset] for offset in sorted(parts)]
+    return result
+
+
+def _fix_colocation(graph, feed_map: dict, scope: str) -> None:
+    """Points ``loc:@`` constraints on replaced state/input ops at their replacements."""
+    rewrites: dict[bytes, list[bytes]] = {}
+    for tensor_name, tensor in feed_map.items():
+        op_name = _scoped(tensor_name, scope).rsplit(":", 1)[0]
+        rewrites[b"loc:@" + op_name.encode()] = list(tensor.op.colocation_groups())
+    for op in graph.get_operations():
+        if not op.name.startswith(scope + "/"):
+            continue
+        try:
+            values = op.get_attr("_class")
+        except ValueError:
+            continue
+        groups, others = [], []
+        for value in values:
+            if value.startswith(b"loc:@"):
+                groups.extend(rewrites.get(value, [value]))
+            else:
+                others.append(value)
+        attr = tf.compat.v1.AttrValue()
+        attr.list.s.extend(others + sorted(set(groups)))
+        op._set_attr("_class", attr)  # noqa: SLF001 (no public API to rewrite colocation)

@@ -1,0 +1,161 @@
+"""``ModuleSpec`` and ``load_module_spec``: a TF1 Hub module before instantiation.
+
+A spec holds one MetaGraphDef per tag set (asset paths already pointing at
+real files) and, when loaded from disk, the checkpoint its variables start
+from. ``hub.Module`` instantiates it in a graph (``graph_module.py``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hubcompat import errors
+from hubcompat.legacy import tensor_info
+from hubcompat.legacy.protos import ModuleAttachment
+
+ATTACHMENTS_COLLECTION = "hub_module_attachments"
+ASSETS_KEY = "saved_model_assets"
+
+# The collections tensorflow_hub 0.15 accepted in a module's graphs.
+SUPPORTED_COLLECTIONS = frozenset({
+    "variables", "trainable_variables", "model_variables", "table_initializer",
+    "update_ops", "regularization_losses", "asset_filepaths", "cond_context",
+    "while_context", ATTACHMENTS_COLLECTION,
+})
+
+
+class ModuleSpec:
+    """The contents of a TF1 Hub module. Create with ``load_module_spec`` or ``create_module_spec``."""
+
+    def __init__(self, meta_graphs, checkpoint_prefix: str | None = None, source: str | None = None):
+        seen = set()
+        for meta_graph in meta_graphs:
+            tags = frozenset(meta_graph.meta_info_def.tags)
+            if tags in seen:
+                raise errors.CorruptModuleError(f"Tags {sorted(tags)!r} used repeatedly")
+            seen.add(tags)
+            unsupported = sorted(set(meta_graph.collection_def) - SUPPORTED_COLLECTIONS)
+            if unsupported:
+                raise errors.UnsupportedGraphError(
+                    f"Unsupported collections in graph: {unsupported}\n"
+                    "Use hub.create_module_spec(..., drop_collections=[...]) as appropriate.")
+        self._meta_graphs = list(meta_graphs)
+        self._checkpoint_prefix = checkpoint_prefix
+        self._source = source  # the module folder, when loaded from disk
+
+    # --- inspection (tensorflow_hub 0.15 API) --------------------------------
+
+    def get_tags(self) -> list[frozenset[str]]:
+        return sorted(frozenset(m.meta_info_def.tags) for m in self._meta_graphs)
+
+    def get_signature_names(self, tags=None) -> list[str]:
+        return list(self.meta_graph(tags).signature_def.keys())
+
+    def get_input_info_dict(self, signature=None, tags=None):
+        return tensor_info.parse_tensor_info_map(self._signature_def(signature, tags).inputs)
+
+    def get_output_info_dict(self, signature=None, tags=None):
+        return tensor_info.parse_tensor_info_map(self._signature_def(signature, tags).outputs)
+
+    def get_attached_message(self, key, message_type, tags=None, required=False):
+        raw = self._get_attached_bytes(key, tags)
+        if raw is None:
+            if required:
+                raise errors.SignatureError(
+                    f"No attached message for key '{key}' in graph version "
+                    f"{sorted(tags or [])} of Hub Module")
+            return None
+        message = message_type()
+        message.ParseFromString(raw)
+        return message
+
+    def export(self, path, _sentinel=None, checkpoint_path=None, name_transform_fn=None):
+        """Writes the module to ``path`` with variable values from a training checkpoint."""
+        if _sentinel is not None:
+            raise errors.InputTypeError("Pass checkpoint_path and name_transform_fn by name.")
+        if not checkpoint_path:
+            raise errors.InputError("Missing mandatory `checkpoint_path` parameter")
+        from hubcompat.legacy.module import export_spec_from_checkpoint
+
+        export_spec_from_checkpoint(self, path, checkpoint_path, name_transform_fn or (lambda x: x))
+
+    # --- internals -------------------------------------------------------------
+
+    def meta_graph(self, tags=None):
+        key = frozenset(tags or [])
+        for meta_graph in self._meta_graphs:
+            if frozenset(meta_graph.meta_info_def.tags) == key:
+                return meta_graph
+        raise errors.SignatureError(
+            f"Module {self._source or '(created by create_module_spec)'} has no graph with "
+            f"tags: {sorted(key)!r}; it has {[sorted(t) for t in self.get_tags()]}.")
+
+    @property
+    def meta_graphs(self):
+        return list(self._meta_graphs)
+
+    @property
+    def checkpoint_prefix(self) -> str | None:
+        return self._checkpoint_prefix
+
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    def _signature_def(self, signature, tags):
+        signature = signature or "default"
+        signature_def = self.meta_graph(tags).signature_def.get(signature)
+        if signature_def is None:
+            raise errors.InputError(f"Signature {signature!r} is missing from meta graph.")
+        return signature_def
+
+    def _get_attached_bytes(self, key, tags):
+        meta_graph = self.meta_graph(tags)
+        if ATTACHMENTS_COLLECTION not in meta_graph.collection_def:
+            return None
+        result = None
+        for raw in meta_graph.collection_def[ATTACHMENTS_COLLECTION].bytes_list.value:
+            attachment = ModuleAttachment()
+            attachment.ParseFromString(raw)
+            if attachment.key == key:
+                result = attachment.value
+        return result
+
+    def __repr__(self) -> str:
+        return f"<hubcompat.ModuleSpec {self._source or '(in memory)'} tags={self.get_tags()}>"
+
+
+def load_module_spec(path) -> ModuleSpec:
+    """Loads the ModuleSpec of a TF1 Hub module (a folder, file:// path, or any resolvable handle)."""
+    from hubcompat import formats
+    from hubcompat.resolvers import resolve
+    from hubcompat.tf1.module_reader import ModuleReader
+
+    folder = resolve(path)
+    fmt = formats.detect_format(folder)
+    if fmt is not formats.ModelFormat.TF1_HUB:
+        raise errors.UnknownFormatError(
+            f"{path!r} is a {fmt} model, not a TF1 Hub module (no tfhub_module.pb): "
+            "load it with hubcompat.load() instead of hub.Module / load_module_spec.")
+    reader = ModuleReader(folder)
+    meta_graphs = []
+    for tags in reader.tag_sets:
+        meta_graph = type(reader.meta_graph(tags))()
+        meta_graph.CopyFrom(reader.meta_graph(tags))
+        _point_assets_at_files(meta_graph, reader.asset_files(tags))
+        meta_graphs.append(meta_graph)
+    return ModuleSpec(meta_graphs, reader.checkpoint_prefix, source=reader.path)
+
+
+def _point_assets_at_files(meta_graph, asset_files: dict[str, str]) -> None:
+    """Bakes the asset files' real paths into their constant nodes (as tensorflow_hub did)."""
+    nodes = {name.split(":")[0]: path for name, path in asset_files.items()}
+    for node in meta_graph.graph_def.node:
+        path = nodes.get(node.name)
+        if path is not None:
+            if node.op != "Const" or len(node.attr["value"].tensor.string_val) != 1:
+                raise errors.UnsupportedGraphError(
+                    f"Asset node {node.name!r} must be a scalar string constant, is a {node.op}.")
+            node.attr["value"].tensor.string_val[0] = os.fsencode(path)
+    if ASSETS_KEY in meta_graph.collection_def:
+        del meta_graph.collection_def[ASSETS_KEY]

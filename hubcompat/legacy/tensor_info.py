@@ -1,0 +1,135 @@
+"""Signature inputs and outputs as ``hub.Module`` described and fed them.
+
+``ParsedTensorInfo`` prints and behaves like tensorflow_hub 0.15's (legacy
+code prints these dicts and reads ``dtype``, ``get_shape()``, ``is_sparse``).
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from hubcompat import errors
+
+
+class ParsedTensorInfo:
+    """What a signature declares for one input or output."""
+
+    def __init__(self, type_spec):
+        self._type_spec = type_spec
+
+    @property
+    def dtype(self) -> tf.DType:
+        return self._type_spec.dtype
+
+    def get_shape(self) -> tf.TensorShape:
+        return self._type_spec.shape
+
+    @property
+    def is_sparse(self) -> bool:
+        return isinstance(self._type_spec, tf.SparseTensorSpec)
+
+    @property
+    def is_composite(self) -> bool:
+        return not isinstance(self._type_spec, tf.TensorSpec)
+
+    @property
+    def type_spec(self):
+        return self._type_spec
+
+    @property
+    def is_supported_type(self) -> bool:
+        return isinstance(self._type_spec, (tf.TensorSpec, tf.SparseTensorSpec))
+
+    def __repr__(self) -> str:
+        return (f"<hub.ParsedTensorInfo shape={self.get_shape()} dtype={self.dtype.name} "
+                f"is_sparse={self.is_sparse}>")
+
+
+def parse_tensor_info_map(protomap) -> dict[str, ParsedTensorInfo]:
+    """``map<string, TensorInfo>`` of a SignatureDef -> dict of ParsedTensorInfo."""
+    result = {}
+    for key, info in protomap.items():
+        encoding = info.WhichOneof("encoding")
+        dtype, shape = tf.as_dtype(info.dtype), tf.TensorShape(info.tensor_shape)
+        if encoding == "name":
+            spec = tf.TensorSpec(shape, dtype)
+        elif encoding == "coo_sparse":
+            spec = tf.SparseTensorSpec(shape, dtype)
+        else:
+            raise errors.UnsupportedGraphError(
+                f"Signature tensor {key!r} has encoding {encoding!r}; TF1 Hub modules "
+                "use dense and sparse tensors only."
+            )
+        result[key] = ParsedTensorInfo(spec)
+    return result
+
+
+def prepare_dict_inputs(inputs, infos: dict) -> dict:
+    """``inputs`` as given to ``Module.__call__`` -> a dict keyed like the signature."""
+    if inputs is None:
+        given = {}
+    elif isinstance(inputs, dict):
+        given = inputs
+    elif len(infos) == 1:
+        given = {next(iter(infos)): inputs}
+    elif not infos:
+        raise errors.InputTypeError("Signature expects no inputs.")
+    else:
+        raise errors.InputTypeError(
+            f"Signature expects multiple inputs {sorted(infos)}. Use a dict.")
+    missing, extra = sorted(set(infos) - set(given)), sorted(set(given) - set(infos))
+    if missing or extra:
+        raise errors.InputTypeError(
+            f"Cannot convert dict_inputs: missing {missing!r}, extra given {extra!r}")
+    return given
+
+
+def convert_inputs(given: dict, infos: dict) -> dict:
+    """Converts each value to a tensor compatible with its declared dtype and shape."""
+    result = {}
+    for key, value in sorted(given.items()):
+        target = infos[key]
+        if isinstance(value, tf.compat.v1.SparseTensorValue):
+            value = tf.SparseTensor.from_value(value)
+        if not isinstance(value, tf.SparseTensor):
+            try:
+                value = tf.compat.v1.convert_to_tensor_or_indexed_slices(value, target.dtype)
+            except (TypeError, ValueError) as e:
+                raise errors.InputTypeError(f"Can't convert {key!r}: {e}") from e
+        got = (tf.SparseTensorSpec(value.shape, value.dtype) if isinstance(value, tf.SparseTensor)
+               else tf.TensorSpec(value.shape, value.dtype))
+        if not got.is_compatible_with(target.type_spec):
+            if type(got) is not type(target.type_spec):
+                detail = f"Got {got.value_type.__name__}. Expected {target.type_spec.value_type.__name__}."
+            else:
+                detail = f"Got {got}. Expected {target.type_spec}."
+            raise errors.InputTypeError(f"Can't convert {key!r}: {detail}")
+        result[key] = value
+    return result
+
+
+def build_input_map(protomap, inputs: dict) -> dict:
+    """Graph tensor names of the signature inputs -> the tensors fed to them."""
+    input_map = {}
+    for key, info in protomap.items():
+        value = inputs[key]
+        if info.WhichOneof("encoding") == "coo_sparse":
+            input_map[info.coo_sparse.indices_tensor_name] = value.indices
+            input_map[info.coo_sparse.values_tensor_name] = value.values
+            input_map[info.coo_sparse.dense_shape_tensor_name] = value.dense_shape
+        else:
+            input_map[info.name] = value
+    return input_map
+
+
+def build_output_map(protomap, get_tensor) -> dict:
+    outputs = {}
+    for key, info in protomap.items():
+        if info.WhichOneof("encoding") == "coo_sparse":
+            sparse = info.coo_sparse
+            outputs[key] = tf.SparseTensor(get_tensor(sparse.indices_tensor_name),
+                                           get_tensor(sparse.values_tensor_name),
+                                           get_tensor(sparse.dense_shape_tensor_name))
+        else:
+            outputs[key] = get_tensor(info.name)
+    return outputs

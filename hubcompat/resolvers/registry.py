@@ -1,0 +1,93 @@
+"""The ordered, user-registrable list of resolvers.
+
+As in tensorflow_hub's ``registry.py``, the resolver registered last is
+asked first, so a user's ``register()`` overrides the built-in ones. Unlike
+it, the defaults are installed on first use (no import-time side effects) and
+an unresolvable handle gets an error naming every resolver that was asked.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from hubcompat import errors
+from hubcompat.resolvers.base import Resolver
+
+_lock = threading.Lock()
+_resolvers: list[Resolver] | None = None
+
+
+def _defaults() -> list[Resolver]:
+    from hubcompat.resolvers.gcs import GcsResolver
+    from hubcompat.resolvers.http import HttpArchiveResolver
+    from hubcompat.resolvers.kaggle import KaggleResolver
+    from hubcompat.resolvers.local import LocalArchiveResolver, LocalFolderResolver
+    from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
+
+    # Registration order: most general first, since the last one is asked first.
+    return [
+        LocalFolderResolver(),
+        LocalArchiveResolver(),
+        GcsResolver(),
+        HttpArchiveResolver(),
+        KaggleResolver(),
+        TfhubDevResolver(),
+    ]
+
+
+def resolvers() -> list[Resolver]:
+    """The registered resolvers in the order they are asked (newest first)."""
+    global _resolvers
+    with _lock:
+        if _resolvers is None:
+            _resolvers = _defaults()
+        return list(reversed(_resolvers))
+
+
+def register(resolver: Resolver) -> None:
+    """Adds ``resolver``; it is asked before every resolver registered earlier."""
+    if not (callable(resolver) and hasattr(resolver, "is_supported")):
+        raise TypeError(f"{resolver!r} needs is_supported(handle) and __call__(handle).")
+    resolvers()  # install the defaults first, so they stay behind the user's
+    with _lock:
+        assert _resolvers is not None
+        _resolvers.append(resolver)
+
+
+def unregister(resolver: Resolver) -> None:
+    """Removes a resolver added with :func:`register`."""
+    with _lock:
+        if _resolvers is not None and resolver in _resolvers:
+            _resolvers.remove(resolver)
+
+
+def reset() -> None:
+    """Restores the built-in resolvers (drops every registered one)."""
+    global _resolvers
+    with _lock:
+        _resolvers = None
+
+
+def resolve(handle: str | os.PathLike[str]) -> str:
+    """Returns a local folder (or a TensorFlow-readable path) holding the model ``handle``.
+
+    Accepts local folders and archives, ``file://`` URLs, ``http(s)://`` archive
+    URLs (tfhub.dev's ``?tf-hub-format=compressed`` protocol), tfhub.dev and
+    Kaggle handles, and ``gs://`` paths. Downloads are cached; see
+    docs/handles-and-caching.md.
+    """
+    handle = os.fspath(handle)
+    if not isinstance(handle, str):
+        raise TypeError(f"A handle is a str or os.PathLike, not {type(handle).__name__}.")
+    tried = []
+    for resolver in resolvers():
+        if resolver.is_supported(handle):
+            return resolver(handle)
+        tried.append(f"{type(resolver).__name__} ({getattr(resolver, 'description', '') or 'custom'})")
+    where = "" if "://" in handle else f"No file or folder exists at {os.path.abspath(handle)!r}. "
+    raise errors.UnresolvableHandleError(
+        f"Cannot resolve {handle!r}: no resolver accepts it. {where}Tried, in order: "
+        + "; ".join(tried)
+        + ". Pass an existing folder or archive, or a URL of one of these kinds."
+    )

@@ -1,0 +1,42 @@
+"""Runs Python code in a fresh interpreter (for process-global TF settings)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from conftest import REPO
+
+
+def run_python(code: str, *, cwd=None, with_hubcompat: bool = True, env=None, timeout=300):
+    """Runs ``code``; returns the JSON object its last stdout line holds.
+
+    Without ``with_hubcompat`` the interpreter runs isolated (``-I``, from
+    ``cwd``) and the test first asserts that ``import hubcompat`` fails there.
+    """
+    code = textwrap.dedent(code)
+    full_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    full_env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    full_env.update(env or {})
+    args = [sys.executable]
+    if with_hubcompat:
+        full_env["PYTHONPATH"] = str(REPO)
+    else:
+        args.append("-I")
+        code = _NO_HUBCOMPAT + code
+    proc = subprocess.run(
+        [*args, "-c", code], cwd=cwd, env=full_env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"subprocess failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+_NO_HUBCOMPAT = """
+import importlib.util
+assert importlib.util.find_spec("hubcompat") is None, "hubcompat must not be importable here"
+"""
