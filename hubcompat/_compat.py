@@ -222,11 +222,28 @@ def mark_variables_read(variables) -> None:
         resource_variable_ops.variable_accessed(variable)
 
 
-def call_flat(function, args):
+def call_flat(function, args, captured_inputs=None):
     """Calls a concrete function on its flat inputs, skipping argument binding.
 
     ``ConcreteFunction.__call__`` first tries to bind the arguments to the
     function's structured signature; a pruned function has none, so each call
     pays for a raised and caught TypeError (about 150 us) before the flat path.
+    ``captured_inputs`` replaces the function's own (same order), e.g. to run
+    it on a tf.distribute replica's copies of its variables.
     """
-    return function._call_flat(args, function.captured_inputs)
+    if captured_inputs is None:
+        captured_inputs = function.captured_inputs
+    return function._call_flat(args, captured_inputs)
+
+
+def current_handle(variable):
+    """``variable.handle`` where the caller runs.
+
+    Inside ``strategy.run`` (Keras' train and predict steps) a tf.distribute
+    variable's ``handle`` is the current replica's copy; in cross-replica
+    context it raises, and the first copy is used, as the variable's reads do.
+    """
+    try:
+        return variable.handle
+    except ValueError:
+        return variable.values[0].handle

@@ -14,7 +14,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import call_flat
+from hubcompat._compat import call_flat, current_handle
 from hubcompat.tf1 import graph_rewrite
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
@@ -74,7 +74,7 @@ class ImportedGraph:
                 self._tables[node.name] = table
                 external[node.name + ":0"] = table.resource_handle
             elif node.name in variables:
-                external[node.name + ":0"] = variables[node.name].handle
+                external[node.name + ":0"] = current_handle(variables[node.name])
                 self._variable_inputs.append((variables[node.name], node.name + ":0"))
             else:
                 raise errors.CorruptModuleError(
@@ -106,6 +106,20 @@ class ImportedGraph:
             for name in reader.node_names(tags, UPDATE_OPS_COLLECTION)
         ]
         self._signatures: dict[tuple[str, bool], SignatureFunction] = {}
+        # tf.distribute variables (created under strategy.scope()): the graph
+        # captured their first copy's handle; each call swaps in the handles of
+        # the replica it runs on (see _replica_captures).
+        self._distributed = {
+            id(external[name]): variable for variable, name in self._variable_inputs
+            if isinstance(variable, tf.distribute.DistributedValues)
+        }
+
+    def _replica_captures(self, function) -> list:
+        """``function``'s captured inputs, with this replica's copy of each distributed variable."""
+        return [
+            current_handle(self._distributed[id(c)]) if id(c) in self._distributed else c
+            for c in function.captured_inputs
+        ]
 
     def element(self, name: str):
         """A tensor of the imported graph, or its replacement if it was mapped."""
@@ -152,6 +166,9 @@ class ImportedGraph:
                 handles=[self.mapped[name] for _, name in self._variable_inputs],
                 variables=[variable for variable, _ in self._variable_inputs],
             )
+        elif self._distributed:
+            def call(flat_inputs, _pruned=pruned):
+                return call_flat(_pruned, flat_inputs, self._replica_captures(_pruned))[0]
         else:
             def call(flat_inputs, _pruned=pruned):
                 return call_flat(_pruned, flat_inputs)[0]  # [1]: the control outputs' Nones

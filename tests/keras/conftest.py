@@ -66,9 +66,17 @@ def no_variables_module():
     return str(GENUINE / "upstream" / "hub_module_v1_mini")
 
 
-# TODO(fixtures branch): when fixtures/tf1_modules/ lands on main, add its
-# image module with batch norm here and use it in test_tf1_finetune.py
-# (test_image_module_finetunes_batch_norm_statistics).
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf1_modules"
+
+
+@pytest.fixture(scope="session")
+def fixture_module():
+    """(path, reference dict) of a module in fixtures/tf1_modules (docs/fixtures.md)."""
+
+    def get(name):
+        return str(FIXTURES / name), dict(np.load(FIXTURES / f"{name}.reference.npz"))
+
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ import sys
 import textwrap
 
 import numpy as np
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -63,9 +62,8 @@ def test_tf2_savedmodel_fine_tunes_under_mirrored_strategy(tmp_path, my_mul_path
 
 def test_frozen_tf1_module_under_mirrored_strategy(tmp_path, mlp_bn, mlp_bn_reference):
     result = _run(tmp_path, """
-        module = hubcompat.load(sys.argv[1])  # see test below: not under the scope yet
         with strategy.scope():
-            layer = hubcompat.KerasLayer(module)
+            layer = hubcompat.KerasLayer(sys.argv[1])
             inputs = keras.Input(shape=(4,))
             features = layer(inputs)
             model = keras.Model(inputs, keras.layers.Dense(1)(features))
@@ -83,11 +81,6 @@ def test_frozen_tf1_module_under_mirrored_strategy(tmp_path, mlp_bn, mlp_bn_refe
                                rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "loader: TF1ModuleAdapter captures variable handles when its graphs are imported, "
-    "so MirroredVariables (created under strategy.scope()) fail with 'DistributedVariable"
-    ".handle is not available outside the replica context'. Flip when the loader "
-    "captures handles at call time."))
 def test_tf1_module_fine_tunes_under_mirrored_strategy(tmp_path, mlp_bn):
     result = _run(tmp_path, """
         with strategy.scope():
@@ -95,10 +88,19 @@ def test_tf1_module_fine_tunes_under_mirrored_strategy(tmp_path, mlp_bn):
             inputs = keras.Input(shape=(4,))
             model = keras.Model(inputs, keras.layers.Dense(1)(layer(inputs)))
             model.compile(keras.optimizers.SGD(0.05), "mse")
-        mean = [v for v in layer.resolved_object.variables if "moving_mean" in v.name][0]
-        before = mean.numpy().copy()
-        model.fit(rng.randn(32, 4).astype("float32"), np.ones((32, 1), "float32"),
+        variables = {v.name.split(":")[0]: v for v in layer.resolved_object.variables}
+        before = {name: v.numpy().copy() for name, v in variables.items()}
+        model.fit(rng.randn(32, 4).astype("float32") * 3 + 1, np.ones((32, 1), "float32"),
                   batch_size=8, epochs=1, verbose=0)
-        print(json.dumps({"changed": bool(not np.allclose(before, mean.numpy()))}))
+        changed = {name: bool(not np.allclose(before[name], v.numpy()))
+                   for name, v in variables.items()}
+        copies_equal = {name: bool(np.allclose(v.values[0].numpy(), v.values[1].numpy()))
+                        for name, v in variables.items()}
+        print(json.dumps({"kind": type(variables["fc1/weights"]).__name__,
+                          "changed": changed, "copies_equal": copies_equal}))
     """, mlp_bn)
-    assert result["changed"]
+    assert result["kind"] == "MirroredVariable"
+    assert all(result["changed"].values()), result["changed"]
+    # The optimizer's all-reduced updates keep the trainable copies in sync.
+    for name in ("fc1/weights", "fc1/biases", "bn/gamma", "bn/beta", "logits/weights"):
+        assert result["copies_equal"][name], name

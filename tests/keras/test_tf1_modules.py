@@ -131,9 +131,9 @@ def _fit_mlp(keras, layer, epochs=2):
 
 
 def test_tf1_module_fine_tunes_with_batch_norm_statistics_updated(keras, mlp_bn):
-    # Genuine mlp_bn stands in for an image module: dense + batch norm + dropout
-    # with a {"train"} graph. TODO(fixtures branch): repeat with the image
-    # module from fixtures/tf1_modules/ once it is merged into main.
+    # Genuine mlp_bn: dense + batch norm + dropout with a {"train"} graph. The
+    # image fixture (test_tf1_fixtures.py) has no batch norm or train graph;
+    # an image module with both would go here once fixtures/ has one.
     layer = hubcompat.KerasLayer(mlp_bn, trainable=True)
     variables = _variables_by_name(layer)
     before = {name: v.numpy().copy() for name, v in variables.items()}
