@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 
 import numpy as np
 import pytest
 
-GENUINE = pathlib.Path(__file__).resolve().parents[3] / "shared" / "genuine_tf1"
-if not GENUINE.is_dir():  # worktrees live next to /work/shared
-    GENUINE = pathlib.Path("/work/shared/genuine_tf1")
+REPO = pathlib.Path(__file__).resolve().parents[2]
+GENUINE = REPO.parent / "shared" / "genuine_tf1"  # as in tests/conftest.py
+FIXTURES = REPO / "fixtures" / "tf1_modules"
+
+
+def _genuine(name: str) -> pathlib.Path:
+    path = GENUINE / name
+    if not path.exists():
+        pytest.skip(f"genuine module {name} not found at {path} (../shared missing)")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -40,33 +46,27 @@ def _fresh_keras_state(keras):
 
 @pytest.fixture(scope="session")
 def mlp_bn():
-    return str(GENUINE / "mlp_bn")
+    return str(_genuine("mlp_bn"))
 
 
 @pytest.fixture(scope="session")
 def mlp_bn_reference():
-    return dict(np.load(GENUINE / "mlp_bn.reference.npz"))
+    return dict(np.load(_genuine("mlp_bn.reference.npz")))
 
 
 @pytest.fixture(scope="session")
-def text_embed(tmp_path_factory):
-    # A copy, so tests that save models never write next to the shared module.
-    target = tmp_path_factory.mktemp("genuine") / "text_embed"
-    shutil.copytree(GENUINE / "text_embed", target)
-    return str(target)
+def text_embed():
+    return str(_genuine("text_embed"))
 
 
 @pytest.fixture(scope="session")
 def text_embed_reference():
-    return dict(np.load(GENUINE / "text_embed.reference.npz"))
+    return dict(np.load(_genuine("text_embed.reference.npz")))
 
 
 @pytest.fixture(scope="session")
 def no_variables_module():
-    return str(GENUINE / "upstream" / "hub_module_v1_mini")
-
-
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf1_modules"
+    return str(_genuine("upstream/hub_module_v1_mini"))
 
 
 @pytest.fixture(scope="session")
