@@ -98,3 +98,16 @@ def test_unknown_batch_size(keras, my_mul_path, batch):
     assert model.output_shape == (None, 2)
     out = model.predict(np.ones((batch, 2), "float32"), verbose=0)
     np.testing.assert_allclose(out, 2 * np.ones((batch, 2)))
+
+
+def test_seed_text_classifier_with_tf_keras_namespace(text_embed):
+    # The seed's code spells Keras as tf.keras; it must be the Keras hubcompat uses.
+    embed = hubcompat.KerasLayer(text_embed)
+    embeddings = embed(["A long sentence.", "single-word", "http://example.com"])
+    assert tuple(embeddings.shape) == (3, 6) and embeddings.dtype == tf.float32
+    model = tf.keras.Sequential([
+        embed,
+        tf.keras.layers.Dense(16, activation="relu"),
+        tf.keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    assert model(tf.constant(["the cat"])).shape == (1, 1)
