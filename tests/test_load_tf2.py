@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 import hubcompat
+
 from conftest import FIXTURES
 
 ATOL = 1e-6
