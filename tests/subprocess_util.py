@@ -15,7 +15,7 @@ def run_python(code: str, *, cwd=None, with_hubcompat: bool = True, env=None, ti
     """Runs ``code``; returns the JSON object its last stdout line holds.
 
     Without ``with_hubcompat`` the interpreter runs isolated (``-I``, from
-    ``cwd``) and the test first asserts that ``import hubcompat`` fails there.
+    ``cwd``) with hubcompat blocked, and first asserts that ``import hubcompat`` fails.
     """
     code = textwrap.dedent(code)
     full_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -36,7 +36,15 @@ def run_python(code: str, *, cwd=None, with_hubcompat: bool = True, env=None, ti
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+# hubcompat may be pip-installed (CI installs it): block it outright, so that
+# nothing the SavedModel loader does can reach it.
 _NO_HUBCOMPAT = """
-import importlib.util
-assert importlib.util.find_spec("hubcompat") is None, "hubcompat must not be importable here"
+import sys
+sys.modules["hubcompat"] = None
+try:
+    import hubcompat
+except ImportError:
+    pass
+else:
+    raise AssertionError("hubcompat must not be importable here")
 """
