@@ -83,3 +83,41 @@ def test_image_classification_signature_gradients_match_tf1(fixture_module):
     grads = tape.gradient(loss, [variables[n] for n in names])
     for name, grad in zip(names, grads):
         np.testing.assert_allclose(grad.numpy(), ref[f"{prefix}{name}"], atol=1e-5, err_msg=name)
+
+
+def _inputs(ref, signature):
+    prefix = f"input/{signature}/"
+    return {k[len(prefix):]: tf.constant(v) for k, v in ref.items() if k.startswith(prefix)}
+
+
+def test_bert_like_dict_inputs_in_a_functional_model(keras, fixture_module):
+    # No "default" signature: signature= and output_key= as with hub.KerasLayer.
+    path, ref = fixture_module("bert_like")
+    layer = hubcompat.KerasLayer(path, signature="tokens", output_key="pooled_output",
+                                 trainable=True)
+    inputs = {name: keras.Input(shape=(None,), dtype="int32", name=name)
+              for name in ("input_ids", "input_mask", "segment_ids")}
+    model = keras.Model(inputs, layer(inputs))
+    out = model.predict(_inputs(ref, "tokens"), verbose=0)
+    np.testing.assert_allclose(out, ref["infer/tokens/pooled_output"], rtol=1e-5, atol=1e-5)
+    # training=True runs the {"train"} graph (dropout) only because trainable.
+    train = layer(_inputs(ref, "tokens"), training=True).numpy()
+    assert not np.allclose(train, ref["infer/tokens/pooled_output"])
+
+
+def test_arguments_fill_signature_inputs(fixture_module):
+    path, ref = fixture_module("multi_input")
+    given = _inputs(ref, "default")
+    scale = float(given.pop("scale").numpy())
+    layer = hubcompat.KerasLayer(path, arguments={"scale": scale})
+    np.testing.assert_allclose(layer(given).numpy(), ref["infer/default/default"],
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_elmo_like_string_tokens_with_v1_while_loop(fixture_module):
+    path, ref = fixture_module("elmo_like")
+    layer = hubcompat.KerasLayer(path, signature="tokens", signature_outputs_as_dict=True)
+    out = layer(_inputs(ref, "tokens"))
+    for key in ("default", "elmo", "sequence_len"):
+        np.testing.assert_allclose(out[key].numpy(), ref[f"infer/tokens/{key}"],
+                                   rtol=1e-5, atol=1e-5)
