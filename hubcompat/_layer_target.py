@@ -229,8 +229,9 @@ def check_symbolic_dtypes(layer_name, inputs, dtypes) -> None:
     for tensor, dtype in pairs:
         if tensor.dtype != dtype and not (tensor.dtype.is_floating and dtype.is_floating):
             raise errors.SymbolicInputDtypeError(
-                f"Layer {layer_name!r} was built on a {tensor.dtype.name} placeholder, but its "
-                f"model takes {dtype.name}. Start the model with "
+                f"Layer {layer_name!r} got a symbolic {tensor.dtype.name} tensor, but its "
+                f"model takes {dtype.name}. When Keras builds a model without "
+                f"keras.Input it guesses float32: start the model with "
                 f"keras.Input(shape=..., dtype={dtype.name!r})."
             )
 
