@@ -165,13 +165,6 @@ def register_keras_serializable(cls: type) -> type:
     return keras_module().saving.register_keras_serializable(package="hubcompat")(cls)
 
 
-def control_flow_context_from_proto(collection: str):
-    """TF's deserializer of a TF1 ``while_context`` / ``cond_context`` proto."""
-    from tensorflow.python.framework import ops
-
-    return ops.get_from_proto_function(collection)
-
-
 @contextlib.contextmanager
 def tf1_graph_building(graph):
     """Builds TF1 control-flow ops (v1 loop gradients, v1 TensorArrays) in ``graph``.
