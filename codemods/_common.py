@@ -1,0 +1,336 @@
+"""What every hubcompat codemod shares.
+
+- ``HubCodemod``: a ``VisitorBasedCodemodCommand`` that knows its name,
+  targets and order, matches ``tensorflow_hub`` (or already migrated
+  ``hubcompat``) names by *qualified name*, and records report events.
+- ``todo()``: puts one ``# TODO(hubcompat): ...`` comment above the statement
+  that holds a node, once (a second run finds it and adds nothing).
+- ``is_graph_code()``: does a module use TF1 graph machinery (Sessions,
+  collections, placeholders, Estimators)? There the modern rewrites stop.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.metadata import (
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+HUB_MODULES = ("tensorflow_hub", "hubcompat")
+TODO_PREFIX = "# TODO(hubcompat): "
+EVENTS_KEY = "hubcompat.events"
+
+#: Methods of hub.Module / hub.ModuleSpec that query signatures.
+METHODS = frozenset({"get_signature_names", "get_input_info_dict", "get_output_info_dict"})
+#: tensorflow_hub functions that read a module's expected image input.
+IMAGE_HELPERS = frozenset({"get_expected_image_size", "get_num_image_channels"})
+
+BOTH = frozenset({"hubcompat", "modern"})
+MODERN = frozenset({"modern"})
+
+# Qualified-name prefixes that mean "this code builds a TF1 graph and runs it
+# in a Session": rewriting hub.Module to eager objects there would break it.
+GRAPH_PREFIXES = (
+    "tensorflow.Session",
+    "tensorflow.InteractiveSession",
+    "tensorflow.compat.v1.",
+    "tensorflow.placeholder",
+    "tensorflow.get_collection",
+    "tensorflow.add_to_collection",
+    "tensorflow.GraphKeys",
+    "tensorflow.Graph",
+    "tensorflow.get_default_graph",
+    "tensorflow.global_variables_initializer",
+    "tensorflow.tables_initializer",
+    "tensorflow.local_variables_initializer",
+    "tensorflow.variable_scope",
+    "tensorflow.get_variable",
+    "tensorflow.layers.",
+    "tensorflow.losses.",
+    "tensorflow.train.Saver",
+    "tensorflow.train.MonitoredSession",
+    "tensorflow.train.MonitoredTrainingSession",
+    "tensorflow.train.AdamOptimizer",
+    "tensorflow.train.GradientDescentOptimizer",
+    "tensorflow.train.get_or_create_global_step",
+    "tensorflow.train.get_global_step",
+    "tensorflow.estimator",
+    "tensorflow_estimator",
+    "tensorflow.contrib",
+    "tensorflow.saved_model.simple_save",
+    "tensorflow.saved_model.builder",
+)
+
+
+class HubCodemod(VisitorBasedCodemodCommand):
+    """Base class: name, targets, order, hub-name matching, TODOs, report events."""
+
+    METADATA_DEPENDENCIES = (
+        QualifiedNameProvider,
+        PositionProvider,
+        ParentNodeProvider,
+        ScopeProvider,
+    )
+    #: Targets (``hubcompat``, ``modern``) this codemod runs for.
+    TARGETS: ClassVar[frozenset[str]] = BOTH
+    #: Codemods run in increasing ORDER (imports move last: the others match
+    #: ``tensorflow_hub`` names).
+    ORDER: ClassVar[int] = 50
+
+    def __init__(self, context: cst.codemod.CodemodContext) -> None:
+        super().__init__(context)
+        self._statement_todos: list[list[str]] = []
+
+    # -- identity ------------------------------------------------------------
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__module__.rsplit(".", 1)[-1]
+
+    # -- matching ------------------------------------------------------------
+
+    def hub_attr(self, node: cst.CSTNode) -> str | None:
+        """``"Module"`` for ``hub.Module`` / ``Module`` imported from tensorflow_hub, else None."""
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        try:
+            names = self.get_metadata(QualifiedNameProvider, node, set())
+        except KeyError:
+            return None
+        for qname in names:
+            head, _, rest = qname.name.partition(".")
+            if head in HUB_MODULES and rest:
+                return rest
+        return None
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        try:
+            return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+        except KeyError:
+            return set()
+
+    def hub_module_of(self, node: cst.CSTNode) -> str:
+        """Which of tensorflow_hub / hubcompat a matched name comes from."""
+        for qname in self.qualified_names(node):
+            head = qname.partition(".")[0]
+            if head in HUB_MODULES:
+                return head
+        return "tensorflow_hub"
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        try:
+            return self.get_metadata(PositionProvider, node).start.line
+        except KeyError:
+            return 0
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        try:
+            return self.get_metadata(ParentNodeProvider, node)
+        except KeyError:
+            return None
+
+    # -- bindings --------------------------------------------------------------
+
+    def _assignment(self, name: cst.Name) -> Any:
+        """The single scope Assignment that ``name`` (a use or a target) refers to, or None."""
+        try:
+            scope = self.get_metadata(ScopeProvider, name)
+        except KeyError:
+            return None
+        if scope is None:
+            return None
+        assignments = [a for a in scope[name.value] if hasattr(a, "node")]
+        if len(assignments) != 1 or type(assignments[0]).__name__ != "Assignment":
+            return None
+        return assignments[0]
+
+    def assigned_value(self, name: cst.BaseExpression | None) -> cst.BaseExpression | None:
+        """For a Name with exactly one ``name = value`` assignment in reach: that value."""
+        if not isinstance(name, cst.Name):
+            return None
+        assignment = self._assignment(name)
+        if assignment is None:
+            return None
+        target = assignment.node
+        holder = self.parent(target)
+        statement = self.parent(holder) if isinstance(holder, cst.AssignTarget) else holder
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            if statement.targets[0].target is target:
+                return statement.value
+        if isinstance(statement, cst.AnnAssign) and statement.target is target:
+            return statement.value
+        return None
+
+    def references(self, target: cst.Name) -> list[cst.CSTNode] | None:
+        """Every use of the name bound at ``target``, or None if the name is rebound."""
+        assignment = self._assignment(target)
+        if assignment is None or assignment.node is not target:
+            return None
+        return [access.node for access in assignment.references]
+
+    def hub_call_attr(self, node: cst.BaseExpression | None) -> str | None:
+        """``"load"`` for a call ``hub.load(...)``, etc."""
+        if isinstance(node, cst.Call):
+            return self.hub_attr(node.func)
+        return None
+
+    def only_queried(self, value: cst.BaseExpression | None) -> bool:
+        """Is ``name = value`` used only for signature queries / image-size helpers?"""
+        statement = self.parent(value) if value is not None else None
+        targets = getattr(statement, "targets", None)
+        if not targets or len(targets) != 1 or not isinstance(targets[0].target, cst.Name):
+            return False
+        refs = self.references(targets[0].target)
+        if not refs:
+            return False
+        for ref in refs:
+            parent = self.parent(ref)
+            grand = self.parent(parent) if parent is not None else None
+            if isinstance(parent, cst.Attribute) and parent.attr.value in METHODS:
+                if isinstance(grand, cst.Call) and grand.func is parent:
+                    continue
+            if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call):
+                if self.hub_attr(grand.func) in IMAGE_HELPERS and grand.args[0] is parent:
+                    continue
+            return False
+        return True
+
+    # -- report events and TODOs ---------------------------------------------
+
+    def event(self, kind: str, node: cst.CSTNode, message: str) -> None:
+        events: list[dict[str, Any]] = self.context.scratch.setdefault(EVENTS_KEY, [])
+        events.append(
+            {"codemod": self.name(), "kind": kind, "line": self.line_of(node), "message": message}
+        )
+
+    def changed(self, node: cst.CSTNode, message: str) -> None:
+        self.event("change", node, message)
+
+    def todo(self, node: cst.CSTNode, message: str) -> None:
+        """Report ``message`` and put it as a TODO comment above ``node``'s statement."""
+        self.event("todo", node, message)
+        if self._statement_todos:
+            if message not in self._statement_todos[-1]:
+                self._statement_todos[-1].append(message)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._statement_todos.append([])
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            messages = self._statement_todos.pop()
+            if messages and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                result = add_todo_comments(result, messages)
+        return result
+
+    # -- graph detection -----------------------------------------------------
+
+    def is_graph_code(self) -> bool:
+        cached = getattr(self, "_graph_code", None)
+        if cached is None:
+            cached = False
+            for node in m.findall(self.module, m.Name() | m.Attribute()):
+                for qname in self.qualified_names(node):
+                    if qname.startswith(GRAPH_PREFIXES):
+                        cached = True
+                        break
+                if cached:
+                    break
+            self._graph_code = cached
+        return cached
+
+
+def add_todo_comments(statement: Any, messages: list[str]) -> Any:
+    """Add ``# TODO(hubcompat): msg`` lines above ``statement``, skipping ones already there."""
+    existing = {line.comment.value for line in statement.leading_lines if line.comment}
+    new_lines = [
+        cst.EmptyLine(comment=cst.Comment(TODO_PREFIX + msg))
+        for msg in messages
+        if TODO_PREFIX + msg not in existing
+    ]
+    if not new_lines:
+        return statement
+    return statement.with_changes(leading_lines=[*statement.leading_lines, *new_lines])
+
+
+# -- small expression helpers --------------------------------------------------
+
+
+def arg_value(call: cst.Call, position: int | None, keyword: str) -> cst.BaseExpression | None:
+    """The value passed as ``keyword=`` or as the ``position``-th positional argument."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if position is not None and position < len(positional):
+        return positional[position].value
+    return None
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(a.star for a in call.args)
+
+
+def literal_string(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def literal_bool(node: cst.BaseExpression | None) -> bool | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def is_none(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def string(value: str) -> cst.SimpleString:
+    return cst.SimpleString(repr(value) if '"' in value else f'"{value}"')
+
+
+def sibling_name(func: cst.BaseExpression, attr: str) -> cst.BaseExpression:
+    """``hub.Module`` -> ``hub.<attr>``; a bare ``Module`` -> ``<attr>``."""
+    if isinstance(func, cst.Attribute):
+        return func.with_changes(attr=cst.Name(attr))
+    return cst.Name(attr)
+
+
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    no_space = cst.SimpleWhitespace("")
+    return cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
+    )
+
+
+def positional(arg: cst.Arg | None = None, value: cst.BaseExpression | None = None) -> cst.Arg:
+    """A positional argument with the default comma (keeps the value's own formatting)."""
+    if value is None:
+        assert arg is not None
+        value = arg.value
+    return cst.Arg(value=value)
+
+
+def subscript(value: cst.BaseExpression, key: cst.BaseExpression) -> cst.Subscript:
+    return cst.Subscript(value=value, slice=[cst.SubscriptElement(slice=cst.Index(value=key))])
+
+
+def attribute(value: cst.BaseExpression, *names: str) -> cst.BaseExpression:
+    for name in names:
+        value = cst.Attribute(value=value, attr=cst.Name(name))
+    return value
