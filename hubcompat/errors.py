@@ -55,3 +55,18 @@ class InputTypeError(TypeError, HubcompatError):
 
 class UnsupportedGraphError(NotImplementedError, HubcompatError):
     """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
+
+
+# --- Code migration (python -m hubcompat.migrate) -------------------------------
+
+
+class MigrationError(ValueError, HubcompatError):
+    """Raised when a file cannot be migrated safely; the file is left unchanged."""
+
+
+class UnparsableSourceError(SyntaxError, MigrationError):
+    """Raised when a file is not Python 3 that libcst can parse (Python 2, shell lines)."""
+
+
+class NotebookLayoutError(MigrationError):
+    """Raised when a notebook's JSON layout cannot be written back byte for byte."""
