@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     ParentNodeProvider,
     PositionProvider,
@@ -230,7 +231,10 @@ class HubCodemod(VisitorBasedCodemodCommand):
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             messages = self._statement_todos.pop()
             if messages and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                result = add_todo_comments(result, messages)
+                # libcst parses comments above the first statement into Module.header
+                first = bool(self.module.body) and original_node is self.module.body[0]
+                header = self.module.header if first else ()
+                result = add_todo_comments(result, messages, header)
         return result
 
     # -- graph detection -----------------------------------------------------
@@ -239,6 +243,10 @@ class HubCodemod(VisitorBasedCodemodCommand):
         cached = getattr(self, "_graph_code", None)
         if cached is None:
             cached = False
+            for node in m.findall(self.module, m.Import() | m.ImportFrom()):
+                if any(f"{name}.".startswith(GRAPH_PREFIXES) for name in _imported_names(node)):
+                    self._graph_code = True
+                    return True
             for node in m.findall(self.module, m.Name() | m.Attribute()):
                 for qname in self.qualified_names(node):
                     if qname.startswith(GRAPH_PREFIXES):
@@ -250,9 +258,20 @@ class HubCodemod(VisitorBasedCodemodCommand):
         return cached
 
 
-def add_todo_comments(statement: Any, messages: list[str]) -> Any:
+def _imported_names(node: Any) -> list[str]:
+    if isinstance(node, cst.Import):
+        return [get_full_name_for_node(a.name) or "" for a in node.names]
+    if node.relative or node.module is None:
+        return []
+    module = get_full_name_for_node(node.module) or ""
+    if isinstance(node.names, cst.ImportStar):
+        return [module]
+    return [f"{module}.{get_full_name_for_node(a.name)}" for a in node.names]
+
+
+def add_todo_comments(statement: Any, messages: list[str], header: Any = ()) -> Any:
     """Add ``# TODO(hubcompat): msg`` lines above ``statement``, skipping ones already there."""
-    existing = {line.comment.value for line in statement.leading_lines if line.comment}
+    existing = {line.comment.value for line in [*header, *statement.leading_lines] if line.comment}
     new_lines = [
         cst.EmptyLine(comment=cst.Comment(TODO_PREFIX + msg))
         for msg in messages

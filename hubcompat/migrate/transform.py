@@ -25,8 +25,8 @@ def parse(text: str, filename: str) -> cst.Module:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise UnparsableSourceError(
-            f"{filename}: not Python 3 that libcst can parse ({exc.message.strip()} at line "
-            f"{exc.editor_line}, column {exc.editor_column}); "
+            f"{filename}: not Python 3 that libcst can parse "
+            f"({exc.message.split(': expected')[0].strip()}); "
             "left unchanged, port it to Python 3 first"
         ) from None
 
