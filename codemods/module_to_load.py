@@ -214,13 +214,17 @@ class ModuleToLoadCommand(HubCodemod):
                 extra.append(keyword_arg("signature", string(sig)))
                 extra.append(keyword_arg("output_key", string("default")))
             return self._build_module(original_node, updated_node, "KerasLayer", extra)
-        inputs = arg_value(updated_node, 0, "inputs")
+        inputs = _inputs_arg(updated_node)
+        _, *details = plan
+        if kind == "call_keras" or details[2] == "single":
+            args = [] if inputs is None else [inputs]
+        else:
+            args = _signature_args(None if inputs is None else inputs.value, details[2])
         if kind == "call_keras":
-            args = [] if inputs is None else [positional(value=inputs)]
             return updated_node.with_changes(args=args)
-        _, sig, as_dict, input_kind = plan
+        sig, as_dict, _ = details
         function = subscript(attribute(updated_node.func, "signatures"), string(sig or "default"))
-        result: cst.BaseExpression = cst.Call(func=function, args=_signature_args(inputs, input_kind))
+        result: cst.BaseExpression = updated_node.with_changes(func=function, args=args)
         if not as_dict:
             result = subscript(result, string("default"))
         return result
@@ -244,6 +248,16 @@ class ModuleToLoadCommand(HubCodemod):
         return cst.Call(func=sibling_name(updated.func, new_name), args=args)
 
 
+def _inputs_arg(call: cst.Call) -> cst.Arg | None:
+    """The inputs argument as a positional one, carrying the call's closing layout."""
+    for index, arg in enumerate(call.args):
+        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == "inputs"):
+            return arg.with_changes(
+                keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=call.args[-1].comma
+            )
+    return None
+
+
 def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Arg]:
     if inputs is None:
         return []
@@ -256,9 +270,7 @@ def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Ar
                 keyword_arg(k, el.value)  # type: ignore[arg-type, union-attr]
                 for k, el in zip(keys, inputs.elements)
             ]
-    if kind in ("dict_literal", "dict_name"):
-        return [cst.Arg(value=inputs, star="**")]
-    return [positional(value=inputs)]
+    return [cst.Arg(value=inputs, star="**")]
 
 
 def _assign_target(parent: cst.CSTNode | None, call: cst.Call) -> cst.Name | None:

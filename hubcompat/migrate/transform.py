@@ -34,8 +34,11 @@ def parse(text: str, filename: str) -> cst.Module:
 def run_codemods(
     tree: cst.Module, codemods: Sequence[type], filename: str
 ) -> tuple[cst.Module, list[dict[str, Any]]]:
-    context = CodemodContext(filename=filename)
+    events: list[dict[str, Any]] = []
     for command in codemods:
+        # A fresh context per codemod: libcst keeps scheduled import additions in
+        # the scratch dict, and a shared one would replay them in later codemods.
+        context = CodemodContext(filename=filename, scratch={EVENTS_KEY: events})
         try:
             tree = command(context).transform_module(tree)
         except Exception as exc:  # a codemod bug must not stop a whole-tree run
@@ -43,7 +46,7 @@ def run_codemods(
                 f"{filename}: codemod {command.name()} failed ({type(exc).__name__}: {exc}); "
                 "left unchanged, please report this file"
             ) from exc
-    return tree, context.scratch.get(EVENTS_KEY, [])
+    return tree, events
 
 
 def transform_code(
