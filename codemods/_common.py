@@ -84,6 +84,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
     #: Codemods run in increasing ORDER (imports move last: the others match
     #: ``tensorflow_hub`` names).
     ORDER: ClassVar[int] = 50
+    #: The codemod only runs when the code contains one of these substrings
+    #: (a cheap test before the costly scope / qualified-name analysis).
+    TRIGGERS: ClassVar[tuple[str, ...]] = ("tensorflow_hub", "hubcompat")
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)

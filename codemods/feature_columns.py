@@ -31,6 +31,7 @@ class FeatureColumnsCommand(HubCodemod):
     DESCRIPTION = "text_embedding_column -> text_embedding_column_v2; TODO for the other hub columns."
     TARGETS = MODERN
     ORDER = 50
+    TRIGGERS = ("_embedding_column",)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         name = self.hub_attr(original_node.func)

@@ -39,6 +39,7 @@ class ImageSizeCommand(HubCodemod):
     DESCRIPTION = "get_expected_image_size/get_num_image_channels -> signature input shape."
     TARGETS = MODERN
     ORDER = 40
+    TRIGGERS = ("get_expected_image_size", "get_num_image_channels")
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._plan: dict[cst.CSTNode, Any] = {}

@@ -21,6 +21,7 @@ Runs last, since the other codemods match ``tensorflow_hub`` names.
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import PositionProvider
 from libcst.helpers import get_full_name_for_node
 
 from hubcompat.codemods._common import BOTH, HubCodemod
@@ -38,7 +39,9 @@ SUBMODULES = frozenset(
 class ImportsToHubcompatCommand(HubCodemod):
     DESCRIPTION = "Imports of tensorflow_hub -> hubcompat, keeping the aliases."
     TARGETS = BOTH
+    METADATA_DEPENDENCIES = (PositionProvider,)  # no name resolution needed: cheaper
     ORDER = 90
+    TRIGGERS = ("tensorflow_hub",)
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         names = []

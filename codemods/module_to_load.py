@@ -56,6 +56,7 @@ class ModuleToLoadCommand(HubCodemod):
     DESCRIPTION = "hub.Module in eager/Keras code -> hub.load(...).signatures[...] or hub.KerasLayer."
     TARGETS = MODERN
     ORDER = 20
+    TRIGGERS = ("Module",)
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._plan: dict[cst.CSTNode, tuple[Any, ...]] = {}

@@ -46,6 +46,7 @@ class NoEquivalentCommand(HubCodemod):
     DESCRIPTION = "TODO comments for module export/creation, exporters and graph-mode hub.Module."
     TARGETS = MODERN
     ORDER = 60
+    TRIGGERS = (*NO_TF2, "Module")
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.hub_attr(node.func)

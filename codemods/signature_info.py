@@ -43,6 +43,7 @@ class SignatureInfoCommand(HubCodemod):
     DESCRIPTION = "Module/ModuleSpec signature queries -> hub.load(...).signatures."
     TARGETS = MODERN
     ORDER = 30
+    TRIGGERS = ("get_signature_names", "get_input_info_dict", "get_output_info_dict")
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._plan: dict[cst.CSTNode, Any] = {}

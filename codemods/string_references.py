@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import libcst as cst
+from libcst.metadata import PositionProvider
 
 from hubcompat.codemods._common import BOTH, HubCodemod, literal_string
 
@@ -22,7 +23,9 @@ _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")
 class StringReferencesCommand(HubCodemod):
     DESCRIPTION = "TODO for 'tensorflow_hub.X' strings passed to calls (mock.patch targets etc.)."
     TARGETS = BOTH
+    METADATA_DEPENDENCIES = (PositionProvider,)  # no name resolution needed: cheaper
     ORDER = 10
+    TRIGGERS = ("\"tensorflow_hub", "'tensorflow_hub")
 
     def visit_Call(self, node: cst.Call) -> None:
         for arg in node.args:

@@ -35,7 +35,10 @@ def run_codemods(
     tree: cst.Module, codemods: Sequence[type], filename: str
 ) -> tuple[cst.Module, list[dict[str, Any]]]:
     events: list[dict[str, Any]] = []
+    code = tree.code
     for command in codemods:
+        if not any(trigger in code for trigger in command.TRIGGERS):
+            continue
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
         context = CodemodContext(filename=filename, scratch={EVENTS_KEY: events})
@@ -46,6 +49,7 @@ def run_codemods(
                 f"{filename}: codemod {command.name()} failed ({type(exc).__name__}: {exc}); "
                 "left unchanged, please report this file"
             ) from exc
+        code = tree.code
     return tree, events
 
 
