@@ -15,7 +15,6 @@ hubcompat and get a TODO.
 from __future__ import annotations
 
 import libcst as cst
-
 from hubcompat.codemods._common import MODERN, HubCodemod, arg_value, has_star_args, sibling_name
 
 NO_V2 = {

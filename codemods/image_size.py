@@ -19,7 +19,6 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
-
 from hubcompat.codemods._common import (
     IMAGE_HELPERS,
     MODERN,

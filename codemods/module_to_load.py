@@ -26,7 +26,6 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-
 from hubcompat.codemods._common import (
     IMAGE_HELPERS,
     METHODS,
@@ -138,7 +137,7 @@ class ModuleToLoadCommand(HubCodemod):
             self.changed(call, "hub.Module(trainable=True) -> hub.KerasLayer")
         else:
             self._plan[call] = ("load",)
-            for use, plan in zip(uses, call_plans):
+            for use, plan in zip(uses, call_plans, strict=True):
                 self._plan[use] = ("call_load", *plan)
             self.changed(call, "hub.Module -> hub.load with .signatures[...] calls")
 
@@ -269,7 +268,7 @@ def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Ar
         if all(k is not None and k.isidentifier() for k in keys):
             return [
                 keyword_arg(k, el.value)  # type: ignore[arg-type, union-attr]
-                for k, el in zip(keys, inputs.elements)
+                for k, el in zip(keys, inputs.elements, strict=True)
             ]
     return [cst.Arg(value=inputs, star="**")]
 

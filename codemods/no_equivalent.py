@@ -17,7 +17,6 @@ entry, never silently:
 from __future__ import annotations
 
 import libcst as cst
-
 from hubcompat.codemods._common import MODERN, HubCodemod
 
 EXPORT = (

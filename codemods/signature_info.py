@@ -21,7 +21,6 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
-
 from hubcompat.codemods._common import (
     METHODS,
     MODERN,

@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import PositionProvider
-
 from hubcompat.codemods._common import BOTH, HubCodemod, literal_string
+from libcst.metadata import PositionProvider
 
 _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")
 

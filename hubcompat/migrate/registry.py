@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 
 TARGETS = ("hubcompat", "modern")
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_codemods() -> tuple[type, ...]:
     """Every codemod class, in the order they run."""
     import hubcompat.codemods as package

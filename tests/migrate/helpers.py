@@ -10,9 +10,8 @@ import textwrap
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-
 from hubcompat.codemods._common import EVENTS_KEY
+from libcst.codemod import CodemodContext
 
 
 def run(command: type, source: str) -> tuple[str, list[dict[str, Any]]]:

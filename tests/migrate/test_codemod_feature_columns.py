@@ -1,5 +1,6 @@
 from hubcompat.codemods.feature_columns import NO_V2
 from hubcompat.codemods.feature_columns import FeatureColumnsCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 

@@ -1,4 +1,5 @@
 from hubcompat.codemods.image_size import ImageSizeCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 

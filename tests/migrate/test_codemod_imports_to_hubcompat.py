@@ -1,4 +1,5 @@
 from hubcompat.codemods.imports_to_hubcompat import ImportsToHubcompatCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 

@@ -1,4 +1,5 @@
 from hubcompat.codemods.module_to_load import ModuleToLoadCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 

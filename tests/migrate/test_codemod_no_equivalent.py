@@ -1,5 +1,6 @@
 from hubcompat.codemods.no_equivalent import EXPORT, GRAPH_MODULE, NO_TF2
 from hubcompat.codemods.no_equivalent import NoEquivalentCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 

@@ -1,4 +1,5 @@
 from hubcompat.codemods.signature_info import SignatureInfoCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 

@@ -1,4 +1,5 @@
 from hubcompat.codemods.string_references import StringReferencesCommand as Cmd
+
 from tests.migrate.helpers import check_noop, check_transformed
 
 TODO = (

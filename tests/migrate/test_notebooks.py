@@ -36,7 +36,7 @@ def test_jupyter_layout_byte_identical_except_changed_cells(tmp_path):
         "%%bash\necho tensorflow_hub",
         "print 'py2'",
     )
-    for new, old in zip(expected.cells, nb.cells):
+    for new, old in zip(expected.cells, nb.cells, strict=True):
         new["id"] = old["id"]
     assert path.read_text(encoding="utf-8") == nbformat.writes(expected) + "\n"
 
