@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import libcst as cst
@@ -18,6 +21,7 @@ import libcst.matchers as m
 from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
+    MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
@@ -27,6 +31,9 @@ from libcst.metadata import (
 HUB_MODULES = ("tensorflow_hub", "hubcompat")
 TODO_PREFIX = "# TODO(hubcompat): "
 EVENTS_KEY = "hubcompat.events"
+
+#: Metadata for codemods that resolve names (qualified names, scopes, parents).
+NAME_METADATA = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, ScopeProvider)
 
 #: Methods of hub.Module / hub.ModuleSpec that query signatures.
 METHODS = frozenset({"get_signature_names", "get_input_info_dict", "get_output_info_dict"})
@@ -73,12 +80,9 @@ GRAPH_PREFIXES = (
 class HubCodemod(VisitorBasedCodemodCommand):
     """Base class: name, targets, order, hub-name matching, TODOs, report events."""
 
-    METADATA_DEPENDENCIES = (
-        QualifiedNameProvider,
-        PositionProvider,
-        ParentNodeProvider,
-        ScopeProvider,
-    )
+    # Only positions (report lines) by default: libcst unions the dependencies of
+    # all base classes, so name analysis is opted into with NAME_METADATA.
+    METADATA_DEPENDENCIES = (PositionProvider,)
     #: Targets (``hubcompat``, ``modern``) this codemod runs for.
     TARGETS: ClassVar[frozenset[str]] = BOTH
     #: Codemods run in increasing ORDER (imports move last: the others match
@@ -91,6 +95,21 @@ class HubCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)
         self._statement_todos: list[list[str]] = []
+        #: Set when this codemod changed the tree (callers skip re-generating code otherwise).
+        self.modified = False
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        # Same as libcst's, minus the defensive deep copy of the tree (~15% of a
+        # run): the tree is freshly parsed or transformed, each node occurs once.
+        old_wrapper = self.context.wrapper
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        with self.resolve(wrapper):
+            self.context = replace(self.context, wrapper=wrapper)
+            try:
+                yield wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=old_wrapper)
 
     # -- identity ------------------------------------------------------------
 
@@ -215,6 +234,7 @@ class HubCodemod(VisitorBasedCodemodCommand):
         )
 
     def changed(self, node: cst.CSTNode, message: str) -> None:
+        self.modified = True
         self.event("change", node, message)
 
     def todo(self, node: cst.CSTNode, message: str) -> None:
@@ -237,7 +257,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
                 # libcst parses comments above the first statement into Module.header
                 first = bool(self.module.body) and original_node is self.module.body[0]
                 header = self.module.header if first else ()
-                result = add_todo_comments(result, messages, header)
+                new = add_todo_comments(result, messages, header)
+                self.modified = self.modified or new is not result
+                result = new
         return result
 
     # -- graph detection -----------------------------------------------------

@@ -15,7 +15,14 @@ hubcompat and get a TODO.
 from __future__ import annotations
 
 import libcst as cst
-from hubcompat.codemods._common import MODERN, HubCodemod, arg_value, has_star_args, sibling_name
+from hubcompat.codemods._common import (
+    MODERN,
+    NAME_METADATA,
+    HubCodemod,
+    arg_value,
+    has_star_args,
+    sibling_name,
+)
 
 NO_V2 = {
     "image_embedding_column": "image_embedding_column has no TF2 version: in Keras, "
@@ -29,6 +36,7 @@ SPEC_FACTORIES = frozenset({"load_module_spec", "create_module_spec"})
 class FeatureColumnsCommand(HubCodemod):
     DESCRIPTION = "text_embedding_column -> text_embedding_column_v2; TODO for the other hub columns."
     TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 50
     TRIGGERS = ("_embedding_column",)
 

@@ -22,6 +22,7 @@ import libcst.matchers as m
 from hubcompat.codemods._common import (
     IMAGE_HELPERS,
     MODERN,
+    NAME_METADATA,
     HubCodemod,
     arg_value,
     attribute,
@@ -37,6 +38,7 @@ from hubcompat.codemods._common import (
 class ImageSizeCommand(HubCodemod):
     DESCRIPTION = "get_expected_image_size/get_num_image_channels -> signature input shape."
     TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 40
     TRIGGERS = ("get_expected_image_size", "get_num_image_channels")
 

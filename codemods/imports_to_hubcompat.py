@@ -23,7 +23,6 @@ from __future__ import annotations
 import libcst as cst
 from hubcompat.codemods._common import BOTH, HubCodemod
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import PositionProvider
 
 SUBMODULES = frozenset(
     {
@@ -38,7 +37,6 @@ SUBMODULES = frozenset(
 class ImportsToHubcompatCommand(HubCodemod):
     DESCRIPTION = "Imports of tensorflow_hub -> hubcompat, keeping the aliases."
     TARGETS = BOTH
-    METADATA_DEPENDENCIES = (PositionProvider,)  # no name resolution needed: cheaper
     ORDER = 90
     TRIGGERS = ("tensorflow_hub",)
 

@@ -30,6 +30,7 @@ from hubcompat.codemods._common import (
     IMAGE_HELPERS,
     METHODS,
     MODERN,
+    NAME_METADATA,
     HubCodemod,
     arg_value,
     attribute,
@@ -54,6 +55,7 @@ class _Skip(Exception):
 class ModuleToLoadCommand(HubCodemod):
     DESCRIPTION = "hub.Module in eager/Keras code -> hub.load(...).signatures[...] or hub.KerasLayer."
     TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 20
     TRIGGERS = ("Module",)
 

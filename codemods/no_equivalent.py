@@ -17,7 +17,7 @@ entry, never silently:
 from __future__ import annotations
 
 import libcst as cst
-from hubcompat.codemods._common import MODERN, HubCodemod
+from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
 
 EXPORT = (
     "TF1 Hub module creation/export has no TF2 equivalent: export a TF2 SavedModel "
@@ -44,6 +44,7 @@ GRAPH_MODULE = (
 class NoEquivalentCommand(HubCodemod):
     DESCRIPTION = "TODO comments for module export/creation, exporters and graph-mode hub.Module."
     TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 60
     TRIGGERS = (*NO_TF2, "Module")
 

@@ -24,6 +24,7 @@ import libcst.matchers as m
 from hubcompat.codemods._common import (
     METHODS,
     MODERN,
+    NAME_METADATA,
     HubCodemod,
     arg_value,
     attribute,
@@ -41,6 +42,7 @@ SPEC = "load_module_spec"
 class SignatureInfoCommand(HubCodemod):
     DESCRIPTION = "Module/ModuleSpec signature queries -> hub.load(...).signatures."
     TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 30
     TRIGGERS = ("get_signature_names", "get_input_info_dict", "get_output_info_dict")
 

@@ -14,7 +14,6 @@ import re
 
 import libcst as cst
 from hubcompat.codemods._common import BOTH, HubCodemod, literal_string
-from libcst.metadata import PositionProvider
 
 _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")
 
@@ -22,7 +21,6 @@ _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")
 class StringReferencesCommand(HubCodemod):
     DESCRIPTION = "TODO for 'tensorflow_hub.X' strings passed to calls (mock.patch targets etc.)."
     TARGETS = BOTH
-    METADATA_DEPENDENCIES = (PositionProvider,)  # no name resolution needed: cheaper
     ORDER = 10
     TRIGGERS = ("\"tensorflow_hub", "'tensorflow_hub")
 

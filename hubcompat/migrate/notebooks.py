@@ -132,8 +132,7 @@ def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> Not
         f"{_MARK.format(i)}\n{masked}{'' if masked.endswith(chr(10)) or not masked else chr(10)}"
         for i, (masked, _) in cells.items()
     )
-    tree, events = run_codemods(parse(combined, filename), codemods, filename)
-    new_combined = tree.code
+    new_combined, events = run_codemods(combined, codemods, filename)
     if new_combined == combined:
         result.events = _cell_events(events, combined)
         return result

@@ -67,11 +67,11 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
             events, skipped_cells = notebook.events, notebook.skipped_cells
             new_data = new_text.encode("utf-8")
         else:
-            from hubcompat.migrate.transform import check_compiles, transform_code
+            from hubcompat.migrate.transform import check_compiles, run_codemods
 
             source = decode(data)
             old_text = source.text
-            new_text, events = transform_code(old_text, codemods, path)
+            new_text, events = run_codemods(old_text, codemods, path)
             if new_text != old_text:
                 check_compiles(new_text, path)
             new_data = encode(source, new_text)

@@ -1,6 +1,6 @@
 """Python text -> codemods -> new text, plus the compile check of the result.
 
-Results are values: ``transform_code`` returns the new text and the report
+Results are values: ``run_codemods`` returns the new text and the report
 events, or raises ``MigrationError`` (a ``SyntaxError`` / ``ValueError``) that
 the runner turns into a "skipped" entry.
 """
@@ -32,32 +32,29 @@ def parse(text: str, filename: str) -> cst.Module:
 
 
 def run_codemods(
-    tree: cst.Module, codemods: Sequence[type], filename: str
-) -> tuple[cst.Module, list[dict[str, Any]]]:
+    text: str, codemods: Sequence[type], filename: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """Parse ``text``, run the codemods whose triggers occur in it; the new text and events."""
+    tree = parse(text, filename)
     events: list[dict[str, Any]] = []
-    code = tree.code
+    code, modified = text, False
     for command in codemods:
         if not any(trigger in code for trigger in command.TRIGGERS):
             continue
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
         context = CodemodContext(filename=filename, scratch={EVENTS_KEY: events})
+        instance = command(context)
         try:
-            tree = command(context).transform_module(tree)
+            tree = instance.transform_module(tree)
         except Exception as exc:  # a codemod bug must not stop a whole-tree run
             raise MigrationError(
                 f"{filename}: codemod {command.name()} failed ({type(exc).__name__}: {exc}); "
                 "left unchanged, please report this file"
             ) from exc
-        code = tree.code
-    return tree, events
-
-
-def transform_code(
-    text: str, codemods: Sequence[type], filename: str
-) -> tuple[str, list[dict[str, Any]]]:
-    tree, events = run_codemods(parse(text, filename), codemods, filename)
-    return tree.code, events
+        if getattr(instance, "modified", True):
+            code, modified = tree.code, True
+    return (code if modified else text), events
 
 
 def check_compiles(text: str, filename: str, flags: int = 0) -> None:

@@ -115,6 +115,7 @@ def test_text_that_would_not_compile_is_never_written(tmp_path, monkeypatch):
         TRIGGERS = ("tensorflow_hub",)
 
         def leave_Expr(self, original_node, updated_node):
+            self.modified = True
             return cst.Return(value=updated_node.value)
 
     path = write(tmp_path / "a.py", LEGACY + "print(1)\n")
