@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -31,6 +32,7 @@ from libcst.metadata import (
 HUB_MODULES = ("tensorflow_hub", "hubcompat")
 TODO_PREFIX = "# TODO(hubcompat): "
 EVENTS_KEY = "hubcompat.events"
+TEXT_KEY = "hubcompat.text"  # the module's current source text, when the runner knows it
 
 #: Metadata for codemods that resolve names (qualified names, scopes, parents).
 NAME_METADATA = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, ScopeProvider)
@@ -91,6 +93,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
     #: The codemod only runs when the code contains one of these substrings
     #: (a cheap test before the costly scope / qualified-name analysis).
     TRIGGERS: ClassVar[tuple[str, ...]] = ("tensorflow_hub", "hubcompat")
+    #: True when everything this codemod rewrites is on lines holding a trigger:
+    #: statements without one are then not visited at all (big files, one import).
+    PRUNE: ClassVar[bool] = False
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)
@@ -245,9 +250,33 @@ class HubCodemod(VisitorBasedCodemodCommand):
                 self._statement_todos[-1].append(message)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        visit = super().on_visit(node)
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._statement_todos.append([])
-        return super().on_visit(node)
+            if visit and self.PRUNE and not self._mentions_trigger(node):
+                return False
+        return visit
+
+    def _mentions_trigger(self, node: cst.CSTNode) -> bool:
+        """Do the source lines of ``node`` contain a trigger? (for PRUNE codemods)"""
+        lines = getattr(self, "_trigger_lines", None)
+        if lines is None:
+            text = self.context.scratch.get(TEXT_KEY) or self.module.code
+            lines = self._trigger_lines = [
+                number
+                for number, line in enumerate(text.splitlines(), start=1)
+                if any(trigger in line for trigger in self.TRIGGERS)
+            ]
+        try:
+            position = self.get_metadata(PositionProvider, node)
+            start = position.start.line
+            decorators = getattr(node, "decorators", ())  # positions start at `def`/`class`
+            if decorators:
+                start = self.get_metadata(PositionProvider, decorators[0]).start.line
+        except KeyError:
+            return True
+        index = bisect.bisect_left(lines, start)
+        return index < len(lines) and lines[index] <= position.end.line
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = super().on_leave(original_node, updated_node)

@@ -37,6 +37,7 @@ SUBMODULES = frozenset(
 class ImportsToHubcompatCommand(HubCodemod):
     DESCRIPTION = "Imports of tensorflow_hub -> hubcompat, keeping the aliases."
     TARGETS = BOTH
+    PRUNE = True
     ORDER = 90
     TRIGGERS = ("tensorflow_hub",)
 
