@@ -89,7 +89,8 @@ def tf_upgrade_v2(files: list[Path], out: Path) -> tuple[float, int, int]:
     import contextlib
     import io
 
-    from tensorflow.tools.compatibility import ast_edits, tf_upgrade_v2 as spec_module
+    from tensorflow.tools.compatibility import ast_edits
+    from tensorflow.tools.compatibility import tf_upgrade_v2 as spec_module
 
     upgrader = ast_edits.ASTCodeUpgrader(spec_module.TFAPIChangeSpec())
     total, parsed, failed = 0.0, 0, 0

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -32,7 +31,6 @@ from libcst.metadata import (
 HUB_MODULES = ("tensorflow_hub", "hubcompat")
 TODO_PREFIX = "# TODO(hubcompat): "
 EVENTS_KEY = "hubcompat.events"
-TEXT_KEY = "hubcompat.text"  # the module's current source text, when the runner knows it
 
 #: Metadata for codemods that resolve names (qualified names, scopes, parents).
 NAME_METADATA = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, ScopeProvider)
@@ -82,9 +80,9 @@ GRAPH_PREFIXES = (
 class HubCodemod(VisitorBasedCodemodCommand):
     """Base class: name, targets, order, hub-name matching, TODOs, report events."""
 
-    # Only positions (report lines) by default: libcst unions the dependencies of
-    # all base classes, so name analysis is opted into with NAME_METADATA.
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    # None by default (PRUNE codemods compute lines from the text); libcst unions
+    # the dependencies of all base classes, so analysis is opted into with NAME_METADATA.
+    METADATA_DEPENDENCIES = ()
     #: Targets (``hubcompat``, ``modern``) this codemod runs for.
     TARGETS: ClassVar[frozenset[str]] = BOTH
     #: Codemods run in increasing ORDER (imports move last: the others match
@@ -100,6 +98,7 @@ class HubCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)
         self._statement_todos: list[list[str]] = []
+        self._open_statements: list[cst.CSTNode] = []
         #: Set when this codemod changed the tree (callers skip re-generating code otherwise).
         self.modified = False
 
@@ -153,6 +152,8 @@ class HubCodemod(VisitorBasedCodemodCommand):
         return "tensorflow_hub"
 
     def line_of(self, node: cst.CSTNode) -> int:
+        if PositionProvider not in self.get_inherited_dependencies():
+            return self._line_from_text(node)
         try:
             return self.get_metadata(PositionProvider, node).start.line
         except KeyError:
@@ -253,34 +254,50 @@ class HubCodemod(VisitorBasedCodemodCommand):
         visit = super().on_visit(node)
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._statement_todos.append([])
+            self._open_statements.append(node)
             if visit and self.PRUNE and not self._mentions_trigger(node):
                 return False
         return visit
 
     def _mentions_trigger(self, node: cst.CSTNode) -> bool:
-        """Do the source lines of ``node`` contain a trigger? (for PRUNE codemods)"""
-        lines = getattr(self, "_trigger_lines", None)
-        if lines is None:
-            text = self.context.scratch.get(TEXT_KEY) or self.module.code
-            lines = self._trigger_lines = [
-                number
-                for number, line in enumerate(text.splitlines(), start=1)
-                if any(trigger in line for trigger in self.TRIGGERS)
-            ]
-        try:
-            position = self.get_metadata(PositionProvider, node)
-            start = position.start.line
-            decorators = getattr(node, "decorators", ())  # positions start at `def`/`class`
-            if decorators:
-                start = self.get_metadata(PositionProvider, decorators[0]).start.line
-        except KeyError:
-            return True
-        index = bisect.bisect_left(lines, start)
-        return index < len(lines) and lines[index] <= position.end.line
+        """Does the source of statement ``node`` contain a trigger? (PRUNE codemods)"""
+        top = self._top_statements().get(id(node))
+        text = top[1] if top is not None else self.module.code_for_node(node)
+        return any(trigger in text for trigger in self.TRIGGERS)
+
+    def _top_statements(self) -> dict[int, tuple[int, str, int]]:
+        """id(top-level statement) -> (line of its first leading line, its code, #leading lines).
+
+        Module code is the header lines followed by each statement's code, so this
+        gives positions for PRUNE codemods without the costly PositionProvider.
+        """
+        cached = getattr(self, "_tops", None)
+        if cached is None:
+            cached = self._tops = {}
+            line = 1 + len(self.module.header)
+            for statement in self.module.body:
+                text = self.module.code_for_node(statement)
+                cached[id(statement)] = (line, text, len(statement.leading_lines))
+                line += text.count("\n")
+        return cached
+
+    def _line_from_text(self, node: cst.CSTNode) -> int:
+        tops = self._top_statements()
+        for statement in reversed(self._open_statements):
+            if id(statement) in tops:
+                first, text, leading = tops[id(statement)]
+                needle = self.module.code_for_node(node).strip().splitlines()
+                lines = text.splitlines()
+                for index in range(leading, len(lines)):
+                    if needle and needle[0] in lines[index]:
+                        return first + index
+                return first + leading
+        return 0
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = super().on_leave(original_node, updated_node)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._open_statements.pop()
             messages = self._statement_todos.pop()
             if messages and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 # libcst parses comments above the first statement into Module.header

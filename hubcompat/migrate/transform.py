@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from hubcompat.codemods._common import EVENTS_KEY, TEXT_KEY
+from hubcompat.codemods._common import EVENTS_KEY
 from hubcompat.errors import MigrationError, UnparsableSourceError
 
 ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
@@ -43,7 +43,7 @@ def run_codemods(
             continue
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
-        context = CodemodContext(filename=filename, scratch={EVENTS_KEY: events, TEXT_KEY: code})
+        context = CodemodContext(filename=filename, scratch={EVENTS_KEY: events})
         instance = command(context)
         try:
             tree = instance.transform_module(tree)

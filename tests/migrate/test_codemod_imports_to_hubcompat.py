@@ -34,7 +34,7 @@ def test_plain_import_keeps_every_other_line():
 
 
 def test_from_imports_and_function_local():
-    check_transformed(
+    events = check_transformed(
         Cmd,
         """
         from tensorflow_hub import Module, load_module_spec as lms
@@ -53,6 +53,7 @@ def test_from_imports_and_function_local():
             return text_embedding_column("s", "h")
         """,
     )
+    assert [e["line"] for e in events] == [2, 3, 6]  # the dedented source starts with a blank line
 
 
 def test_submodule_imports_get_a_todo():
