@@ -97,7 +97,10 @@ def tf_upgrade_v2(files: list[Path], out: Path) -> tuple[float, int, int]:
     for i, path in enumerate(files):
         start = time.perf_counter()
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
                 upgrader.process_file(str(path), str(out / f"{i}.py"))
         except Exception:  # noqa: BLE001 - tf_upgrade_v2 aborts on what it cannot parse
             failed += 1
@@ -126,7 +129,9 @@ def main() -> None:
 
     files = sample_sources(args.files)
     size = sum(p.stat().st_size for p in files) / 1e6
-    print(f"{len(files)} files ({size:.1f} MB) from the installed tensorflow + keras, target {args.target}")
+    print(
+        f"{len(files)} files ({size:.1f} MB) from the installed tensorflow + keras, target {args.target}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         as_is = tmp_path / "as_is"
@@ -137,32 +142,46 @@ def main() -> None:
 
         base_s, base_ok = libcst_roundtrip(forced)
         base_rate = base_ok / base_s
-        print(f"libcst parse+codegen (in process)       {base_rate:8.1f} files/s  ({base_ok} parsed)")
+        print(
+            f"libcst parse+codegen (in process)       {base_rate:8.1f} files/s  ({base_ok} parsed)"
+        )
         rates = {}
         for label, tree in (("as-is", as_is), ("forced", forced_tree)):
             for jobs in (1, 2):
                 seconds = run_cli(tree, jobs, args.target)
                 rates[(label, jobs)] = n / seconds
-                print(f"hubcompat.migrate {label:6} --jobs {jobs}        {n / seconds:8.1f} files/s  "
-                      f"({seconds:.2f} s, {n / seconds / base_rate:.2f}x libcst round trip)")
-        print(f"--jobs 2 / --jobs 1 (forced)            {rates[('forced', 2)] / rates[('forced', 1)]:8.2f}x")
+                print(
+                    f"hubcompat.migrate {label:6} --jobs {jobs}        {n / seconds:8.1f} files/s  "
+                    f"({seconds:.2f} s, {n / seconds / base_rate:.2f}x libcst round trip)"
+                )
+        print(
+            f"--jobs 2 / --jobs 1 (forced)            {rates[('forced', 2)] / rates[('forced', 1)]:8.2f}x"
+        )
 
         tf_rate = None
         if not args.skip_tf_upgrade:
             out = tmp_path / "tf_upgrade_out"
             out.mkdir()
-            tf_s, tf_ok, tf_failed = tf_upgrade_v2([as_is / p.relative_to(forced_tree) for p in forced], out)
+            tf_s, tf_ok, tf_failed = tf_upgrade_v2(
+                [as_is / p.relative_to(forced_tree) for p in forced], out
+            )
             tf_rate = tf_ok / tf_s if tf_s else float("nan")
-            print(f"tf_upgrade_v2 per file (in process)     {tf_rate:8.1f} files/s  "
-                  f"({tf_ok} parsed, {tf_failed} it could not)")
-            print(f"hubcompat.migrate forced --jobs 1 / tf_upgrade_v2: {rates[('forced', 1)] / tf_rate:.2f}x, "
-                  f"--jobs 2: {rates[('forced', 2)] / tf_rate:.2f}x, as-is --jobs 1: "
-                  f"{rates[('as-is', 1)] / tf_rate:.2f}x")
+            print(
+                f"tf_upgrade_v2 per file (in process)     {tf_rate:8.1f} files/s  "
+                f"({tf_ok} parsed, {tf_failed} it could not)"
+            )
+            print(
+                f"hubcompat.migrate forced --jobs 1 / tf_upgrade_v2: {rates[('forced', 1)] / tf_rate:.2f}x, "
+                f"--jobs 2: {rates[('forced', 2)] / tf_rate:.2f}x, as-is --jobs 1: "
+                f"{rates[('as-is', 1)] / tf_rate:.2f}x"
+            )
 
     python = startup([sys.executable, "-c", "pass"])
     ours = startup([sys.executable, "-m", "hubcompat.migrate", "--help"])
-    print(f"start-up: python -c pass {python * 1000:.0f} ms, "
-          f"python -m hubcompat.migrate --help {ours * 1000:.0f} ms")
+    print(
+        f"start-up: python -c pass {python * 1000:.0f} ms, "
+        f"python -m hubcompat.migrate --help {ours * 1000:.0f} ms"
+    )
     tf_cli = shutil.which("tf_upgrade_v2") or str(Path(sys.executable).with_name("tf_upgrade_v2"))
     if os.path.exists(tf_cli):
         theirs = startup([tf_cli, "--help"], repeat=3)

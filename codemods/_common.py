@@ -299,7 +299,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._open_statements.pop()
             messages = self._statement_todos.pop()
-            if messages and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            if messages and isinstance(
+                result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+            ):
                 # libcst parses comments above the first statement into Module.header
                 first = bool(self.module.body) and original_node is self.module.body[0]
                 header = self.module.header if first else ()

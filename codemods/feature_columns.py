@@ -34,7 +34,9 @@ SPEC_FACTORIES = frozenset({"load_module_spec", "create_module_spec"})
 
 
 class FeatureColumnsCommand(HubCodemod):
-    DESCRIPTION = "text_embedding_column -> text_embedding_column_v2; TODO for the other hub columns."
+    DESCRIPTION = (
+        "text_embedding_column -> text_embedding_column_v2; TODO for the other hub columns."
+    )
     TARGETS = MODERN
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 50

@@ -55,7 +55,9 @@ class ImageSizeCommand(HubCodemod):
                 continue
             sig = arg_value(call, 1, "signature")
             name = arg_value(call, 2, "input_name")
-            if any(x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)):
+            if any(
+                x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)
+            ):
                 continue
             owner = call.args[0].value
             kind = self.hub_call_attr(owner)
@@ -91,13 +93,19 @@ class ImageSizeCommand(HubCodemod):
         name = string("images") if name is None or is_none(name) else name
         specs = subscript(attribute(owner, "signatures"), sig)
         shape = attribute(
-            subscript(subscript(attribute(specs, "structured_input_signature"), cst.Integer("1")), name),
+            subscript(
+                subscript(attribute(specs, "structured_input_signature"), cst.Integer("1")), name
+            ),
             "shape",
         )
         if plan == "get_num_image_channels":
             return subscript(shape, cst.Integer("3"))
         dims = cst.Subscript(
             value=shape,
-            slice=[cst.SubscriptElement(slice=cst.Slice(lower=cst.Integer("1"), upper=cst.Integer("3")))],
+            slice=[
+                cst.SubscriptElement(
+                    slice=cst.Slice(lower=cst.Integer("1"), upper=cst.Integer("3"))
+                )
+            ],
         )
         return cst.Call(func=attribute(dims, "as_list"))

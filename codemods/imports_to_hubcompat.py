@@ -50,8 +50,11 @@ class ImportsToHubcompatCommand(HubCodemod):
                 alias = alias.with_changes(name=cst.Name("hubcompat"), asname=asname)
                 self.changed(original_node, "import tensorflow_hub -> import hubcompat")
             elif full.startswith("tensorflow_hub."):
-                self.todo(original_node, f"import {full}: hubcompat has no such submodule; "
-                          "import the names from hubcompat instead")
+                self.todo(
+                    original_node,
+                    f"import {full}: hubcompat has no such submodule; "
+                    "import the names from hubcompat instead",
+                )
             names.append(alias)
         return updated_node.with_changes(names=names)
 
@@ -66,8 +69,11 @@ class ImportsToHubcompatCommand(HubCodemod):
         if not isinstance(updated_node.names, cst.ImportStar):
             imported = {get_full_name_for_node(a.name) for a in updated_node.names}
             if full == "tensorflow_hub" and imported & SUBMODULES:
-                self.todo(original_node, f"from {full} import <submodule>: hubcompat has no "
-                          "such submodule; import the names from hubcompat instead")
+                self.todo(
+                    original_node,
+                    f"from {full} import <submodule>: hubcompat has no "
+                    "such submodule; import the names from hubcompat instead",
+                )
                 return updated_node
         elif full != "tensorflow_hub":
             self.todo(original_node, f"from {full} import *: import the names from hubcompat")

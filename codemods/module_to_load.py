@@ -23,6 +23,7 @@ unchanged with a TODO.
 
 from __future__ import annotations
 
+from keyword import iskeyword
 from typing import Any
 
 import libcst as cst
@@ -53,7 +54,9 @@ class _Skip(Exception):
 
 
 class ModuleToLoadCommand(HubCodemod):
-    DESCRIPTION = "hub.Module in eager/Keras code -> hub.load(...).signatures[...] or hub.KerasLayer."
+    DESCRIPTION = (
+        "hub.Module in eager/Keras code -> hub.load(...).signatures[...] or hub.KerasLayer."
+    )
     TARGETS = MODERN
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 20
@@ -80,16 +83,19 @@ class ModuleToLoadCommand(HubCodemod):
         handle = arg_value(call, 0, "spec")
         if handle is None:
             raise _Skip("hub.Module without a handle: rewrite by hand")
-        if self.hub_call_attr(self.assigned_value(handle)) in SPEC_FACTORIES or self.hub_call_attr(
-            handle
-        ) in SPEC_FACTORIES:
+        if (
+            self.hub_call_attr(self.assigned_value(handle)) in SPEC_FACTORIES
+            or self.hub_call_attr(handle) in SPEC_FACTORIES
+        ):
             raise _Skip(
                 "hub.Module built from a ModuleSpec: pass the module handle to hub.load / hub.KerasLayer"
             )
         trainable_node = arg_value(call, 1, "trainable")
         trainable = False if trainable_node is None else literal_bool(trainable_node)
         if trainable is None:
-            raise _Skip("hub.Module(trainable=<expression>): choose hub.load or hub.KerasLayer by hand")
+            raise _Skip(
+                "hub.Module(trainable=<expression>): choose hub.load or hub.KerasLayer by hand"
+            )
         allowed = {"spec", "trainable", "name", "tags"}
         if any(a.keyword is not None and a.keyword.value not in allowed for a in call.args):
             raise _Skip("hub.Module with unknown arguments: rewrite by hand")
@@ -107,6 +113,11 @@ class ModuleToLoadCommand(HubCodemod):
             refs = self.references(target)
             if refs is None:
                 raise _Skip(f"`{target.value}` is bound more than once: rewrite by hand")
+            if not refs:
+                raise _Skip(
+                    f"`{target.value}` is not used in this file (imported elsewhere?): "
+                    "move its users to hub.load / hub.KerasLayer by hand"
+                )
             other = False
             for ref in refs:
                 use = self._classify_use(ref)
@@ -175,7 +186,9 @@ class ModuleToLoadCommand(HubCodemod):
         if sig_node is not None and not is_none(sig_node) and sig is None:
             raise _Skip("hub.Module called with a computed signature name: rewrite by hand")
         as_dict_node = arg_value(use, 2, "as_dict")
-        as_dict = False if as_dict_node is None or is_none(as_dict_node) else literal_bool(as_dict_node)
+        as_dict = (
+            False if as_dict_node is None or is_none(as_dict_node) else literal_bool(as_dict_node)
+        )
         if as_dict is None:
             raise _Skip("hub.Module called with a computed as_dict: rewrite by hand")
         return sig, as_dict, self._input_kind(arg_value(use, 0, "inputs"))
@@ -187,7 +200,9 @@ class ModuleToLoadCommand(HubCodemod):
             return "dict_literal"
         value = self.assigned_value(inputs)
         if isinstance(value, (cst.Dict, cst.DictComp)) or (
-            isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict"
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+            and value.func.value == "dict"
         ):
             return "dict_name"
         return "single"
@@ -265,9 +280,10 @@ def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Ar
         return []
     if kind == "dict_literal" and isinstance(inputs, cst.Dict):
         keys = [
-            literal_string(el.key) if isinstance(el, cst.DictElement) else None for el in inputs.elements
+            literal_string(el.key) if isinstance(el, cst.DictElement) else None
+            for el in inputs.elements
         ]
-        if all(k is not None and k.isidentifier() for k in keys):
+        if all(k is not None and k.isidentifier() and not iskeyword(k) for k in keys):
             return [
                 keyword_arg(k, el.value)  # type: ignore[arg-type, union-attr]
                 for k, el in zip(keys, inputs.elements, strict=True)

@@ -23,7 +23,7 @@ class StringReferencesCommand(HubCodemod):
     TARGETS = BOTH
     PRUNE = True
     ORDER = 10
-    TRIGGERS = ("\"tensorflow_hub", "'tensorflow_hub")
+    TRIGGERS = ('"tensorflow_hub', "'tensorflow_hub")
 
     def visit_Call(self, node: cst.Call) -> None:
         for arg in node.args:

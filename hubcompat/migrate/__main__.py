@@ -32,17 +32,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="hubcompat (default): imports move to hubcompat, legacy calls keep working; "
         "modern: TF2 idioms (hub.load, hub.KerasLayer) where the code is eager/Keras",
     )
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file would change")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any file would change"
+    )
     parser.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
     parser.add_argument("--jobs", "-j", type=int, help="processes (default 1)")
-    parser.add_argument("--only", action="append", metavar="NAMES", help="run only these codemods (comma-separated)")
-    parser.add_argument("--skip", action="append", metavar="NAMES", help="do not run these codemods")
+    parser.add_argument(
+        "--only", action="append", metavar="NAMES", help="run only these codemods (comma-separated)"
+    )
+    parser.add_argument(
+        "--skip", action="append", metavar="NAMES", help="do not run these codemods"
+    )
     parser.add_argument("--list-codemods", action="store_true", help="list the codemods and exit")
     parser.add_argument(
-        "--report", action="append", metavar="FILE", help="write a report (FILE.md: Markdown, else JSON); repeatable"
+        "--report",
+        action="append",
+        metavar="FILE",
+        help="write a report (FILE.md: Markdown, else JSON); repeatable",
     )
-    parser.add_argument("--exclude", action="append", metavar="NAME", help="folder names to leave out (adds to .venv, build, ...)")
-    parser.add_argument("--no-config", action="store_true", help="ignore [tool.hubcompat] in pyproject.toml")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="NAME",
+        help="folder names to leave out (adds to .venv, build, ...)",
+    )
+    parser.add_argument(
+        "--no-config", action="store_true", help="ignore [tool.hubcompat] in pyproject.toml"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     return parser
@@ -77,7 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hubcompat.migrate import runner, sources
 
     try:
-        files = list(sources.iter_files(args.paths, [*settings.get("exclude", []), *(args.exclude or [])]))
+        files = list(
+            sources.iter_files(args.paths, [*settings.get("exclude", []), *(args.exclude or [])])
+        )
     except FileNotFoundError as exc:
         parser.error(str(exc))
     options = runner.Options(
@@ -88,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_progress and not args.quiet and sys.stderr.isatty() and len(files) > 1:
         from tqdm import tqdm
 
-        results = tqdm(results, total=len(files), unit="file", desc="hubcompat-migrate", leave=False)
+        results = tqdm(
+            results, total=len(files), unit="file", desc="hubcompat-migrate", leave=False
+        )
 
     collected = []
     for result in results:

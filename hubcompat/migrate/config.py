@@ -49,7 +49,9 @@ def load(pyproject: Path | None) -> dict[str, Any]:
         if key not in table:
             continue
         value = table[key]
-        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+        if not isinstance(value, kind) or (
+            kind is list and not all(isinstance(v, str) for v in value)
+        ):
             raise ValueError(
                 f"{pyproject}: [tool.hubcompat] {key} must be a {kind.__name__}"
                 f"{' of strings' if kind is list else ''}, got {value!r}"

@@ -32,9 +32,7 @@ from hubcompat.migrate.transform import (
     run_codemods,
 )
 
-_MAGIC = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[%!]|[\w.]+\?{1,2}[ \t]*$|[\w.,\s\[\]()*]+=[ \t]*[%!])"
-)
+_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|[\w.]+\?{1,2}[ \t]*$|[\w.,\s\[\]()*]+=[ \t]*[%!])")
 _MARK = "# hubcompat-notebook-cell-{}"
 _MARK_RE = re.compile(r"^# hubcompat-notebook-cell-(\d+)\n", re.MULTILINE)
 _LAYOUTS = [
@@ -102,7 +100,9 @@ def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> Not
         nbformat.reads(raw, as_version=nbformat.NO_CONVERT)
         data = json.loads(raw)
     except Exception as exc:  # nbformat raises several unrelated types
-        raise MigrationError(f"{filename}: not a readable notebook ({exc}); left unchanged") from None
+        raise MigrationError(
+            f"{filename}: not a readable notebook ({exc}); left unchanged"
+        ) from None
     layout, end = _layout(raw, data)
     result = NotebookResult(text=raw)
     if not _is_python(data):
@@ -151,7 +151,9 @@ def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> Not
         check_compiles(new_masked, f"{filename} cell {index}", ALLOW_TOP_LEVEL_AWAIT)
         code = _unmask(new_masked, magics)
         cell = data["cells"][index]
-        cell["source"] = code.splitlines(keepends=True) if isinstance(cell["source"], list) else code
+        cell["source"] = (
+            code.splitlines(keepends=True) if isinstance(cell["source"], list) else code
+        )
     result.text = json.dumps(data, **layout) + end
     result.events = _cell_events(events, combined)
     return result
@@ -160,7 +162,8 @@ def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> Not
 def _cell_events(events: list[dict[str, Any]], combined: str) -> list[dict[str, Any]]:
     """Turn lines of the combined module into ``cell N, line L``."""
     starts = [
-        (combined.count("\n", 0, m.start()) + 2, int(m.group(1))) for m in _MARK_RE.finditer(combined)
+        (combined.count("\n", 0, m.start()) + 2, int(m.group(1)))
+        for m in _MARK_RE.finditer(combined)
     ]
     out = []
     for event in events:

@@ -68,8 +68,10 @@ def to_markdown(report: dict[str, Any]) -> str:
         for kind, title in (("changes", "Change"), ("todos", "TODO")):
             for item in entry[kind]:
                 where = f"cell {item['cell']} " if "cell" in item else ""
-                lines.append(f"- {title} ({where}line {item.get('line', '?')}, "
-                             f"`{item['codemod']}`): {item['message']}")
+                lines.append(
+                    f"- {title} ({where}line {item.get('line', '?')}, "
+                    f"`{item['codemod']}`): {item['message']}"
+                )
         lines.append("")
     if report["skipped"]:
         lines += ["## Skipped", ""]

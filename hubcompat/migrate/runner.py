@@ -112,4 +112,3 @@ def migrate_files(
     chunk = max(1, min(16, len(paths) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(work, paths, chunksize=chunk)
-

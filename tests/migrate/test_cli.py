@@ -76,7 +76,9 @@ def test_unparsable_files_are_reported_left_alone_and_the_run_goes_on(tmp_path, 
 def test_encoding_bom_newlines_and_mode_bits_kept(tmp_path):
     latin = write(
         tmp_path / "latin.py",
-        "# -*- coding: latin-1 -*-\nimport tensorflow_hub as hub\nname = 'café'\n".encode("latin-1"),
+        "# -*- coding: latin-1 -*-\nimport tensorflow_hub as hub\nname = 'café'\n".encode(
+            "latin-1"
+        ),
     )
     bom = write(tmp_path / "bom.py", codecs.BOM_UTF8 + LEGACY.encode())
     crlf = write(tmp_path / "crlf.py", LEGACY.replace("\n", "\r\n").encode())
@@ -133,10 +135,13 @@ def test_excluded_folders_and_config(tmp_path):
     )
     src = write(tmp_path / "src" / "a.py", LEGACY)
     vendored = [
-        write(tmp_path / d / "a.py", LEGACY) for d in (".venv/lib", "build", "third_party", "x.egg-info")
+        write(tmp_path / d / "a.py", LEGACY)
+        for d in (".venv/lib", "build", "third_party", "x.egg-info")
     ]
     assert main([str(tmp_path / "src"), str(tmp_path), "-q"]) == 0
-    assert 'embed.signatures["default"](["a b"])["default"]' in src.read_text()  # modern from config
+    assert (
+        'embed.signatures["default"](["a b"])["default"]' in src.read_text()
+    )  # modern from config
     assert all(p.read_text() == LEGACY for p in vendored)
     assert main([str(src), "--no-config", "--check", "-q"]) == 0  # hubcompat target: nothing left
 
@@ -161,11 +166,19 @@ def test_only_skip_and_list(tmp_path, capsys):
     text = path.read_text()
     assert "import tensorflow_hub as hub" in text and "hub.load(" in text
     write(tmp_path / "b.py", LEGACY)
-    assert main([str(tmp_path / "b.py"), "--skip", "imports_to_hubcompat,string_references", "--check"]) == 0
+    assert (
+        main(
+            [str(tmp_path / "b.py"), "--skip", "imports_to_hubcompat,string_references", "--check"]
+        )
+        == 0
+    )
 
 
 def test_markdown_and_json_report(tmp_path):
-    write(tmp_path / "a.py", LEGACY + 'import unittest.mock\nunittest.mock.patch("tensorflow_hub.Module")\n')
+    write(
+        tmp_path / "a.py",
+        LEGACY + 'import unittest.mock\nunittest.mock.patch("tensorflow_hub.Module")\n',
+    )
     md, js = tmp_path / "r.md", tmp_path / "r.json"
     assert main([str(tmp_path / "a.py"), "--report", str(md), "--report", str(js), "-q"]) == 0
     data = json.loads(js.read_text())
@@ -197,7 +210,10 @@ def test_jobs_in_processes_never_import_tensorflow(tmp_path):
 
 def test_console_entry_and_module_help():
     done = subprocess.run(
-        [sys.executable, "-m", "hubcompat.migrate", "--help"], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-m", "hubcompat.migrate", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0 and "--check" in done.stdout and "--target" in done.stdout
 
@@ -213,3 +229,15 @@ def test_codemods_run_through_libcst_tool(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert path.read_text() == MIGRATED
+
+
+def test_write_replaces_the_file_instead_of_truncating_it(tmp_path):
+    # A reader holding the old file keeps reading the old bytes: the new text went to a
+    # temp file in the same folder and was os.replace()d in (never half-written in place).
+    path = write(tmp_path / "a.py", LEGACY)
+    inode = path.stat().st_ino
+    with open(path, "rb") as reader:
+        assert main([str(path), "-q"]) == 0
+        assert reader.read() == LEGACY.encode()
+    assert path.read_text() == MIGRATED and path.stat().st_ino != inode
+    assert [p.name for p in tmp_path.iterdir()] == ["a.py"]

@@ -12,6 +12,7 @@ def test_load_and_signature_calls():
         embed = hub.Module("https://tfhub.dev/google/nnlm-en-dim128/1", tags={"train"}, name="m")
         vectors = embed(["a b", "c"])
         tokens = embed(inputs={"tokens": t, "sequence_len": n}, signature="tokens", as_dict=True)
+        odd = embed({"class": c}, signature="k", as_dict=True)
         feats = {"x": x}
         hidden = embed(feats, signature="double")
         everything = embed(feats, as_dict=True)
@@ -22,6 +23,7 @@ def test_load_and_signature_calls():
         embed = hub.load("https://tfhub.dev/google/nnlm-en-dim128/1", tags={"train"})
         vectors = embed.signatures["default"](["a b", "c"])["default"]
         tokens = embed.signatures["tokens"](tokens=t, sequence_len=n)
+        odd = embed.signatures["k"](**{"class": c})
         feats = {"x": x}
         hidden = embed.signatures["double"](**feats)["default"]
         everything = embed.signatures["default"](**feats)
@@ -86,6 +88,7 @@ def test_no_safe_rewrite_gets_todo():
         b = hub.Module("h")
         keep(b)
         self.m = hub.Module("h")
+        unused = hub.Module("h")
         c = hub.Module("h", trainable=True)
         c(x, signature="one")
         c(x, signature="two")
@@ -101,6 +104,8 @@ def test_no_safe_rewrite_gets_todo():
         keep(b)
         # TODO(hubcompat): hub.Module object not bound to a plain name: move to hub.load / hub.KerasLayer by hand
         self.m = hub.Module("h")
+        # TODO(hubcompat): `unused` is not used in this file (imported elsewhere?): move its users to hub.load / hub.KerasLayer by hand
+        unused = hub.Module("h")
         # TODO(hubcompat): trainable hub.Module called with several signatures/as_dict: hub.KerasLayer takes one signature per layer; split it by hand
         c = hub.Module("h", trainable=True)
         c(x, signature="one")

@@ -22,10 +22,10 @@ def test_mock_patch_targets():
         f"""
         from unittest import mock
 
-        {TODO.format('tensorflow_hub.Module')}
+        {TODO.format("tensorflow_hub.Module")}
         @mock.patch("tensorflow_hub.Module")
         def test_a(module):
-            {TODO.format('tensorflow_hub.load')}
+            {TODO.format("tensorflow_hub.load")}
             with mock.patch('tensorflow_hub.load'):
                 pass
         """,
@@ -42,7 +42,7 @@ def test_import_by_name():
         """,
         f"""
         import importlib
-        {TODO.format('tensorflow_hub')}
+        {TODO.format("tensorflow_hub")}
         hub = importlib.import_module("tensorflow_hub")
         """,
     )

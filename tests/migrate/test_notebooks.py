@@ -15,7 +15,9 @@ USE = 'embed = hub.Module("h")\nvectors = embed(["a"])\n!ls -l\n%time x = 1\nemb
 
 def notebook(*sources: str):
     nb = v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
     nb.cells = [v4.new_markdown_cell("# Título")] + [v4.new_code_cell(s) for s in sources]
     nb.cells[-1].outputs = [v4.new_output("stream", name="stdout", text="ünïcode\n")]
     return nb
@@ -50,8 +52,12 @@ def test_jupyter_layout_byte_identical_except_changed_cells(tmp_path):
 def test_colab_style_layout_kept_and_idempotent(tmp_path):
     nb = notebook(IMPORTS + "\n" + USE)
     data = json.loads(nbformat.writes(nb))
-    data = {"nbformat": data["nbformat"], "nbformat_minor": data["nbformat_minor"],
-            "metadata": data["metadata"], "cells": data["cells"]}  # Colab's key order
+    data = {
+        "nbformat": data["nbformat"],
+        "nbformat_minor": data["nbformat_minor"],
+        "metadata": data["metadata"],
+        "cells": data["cells"],
+    }  # Colab's key order
     raw = json.dumps(data, indent=2, ensure_ascii=True)  # no final newline either
     path = tmp_path / "colab.ipynb"
     path.write_text(raw, encoding="utf-8")
@@ -64,7 +70,9 @@ def test_colab_style_layout_kept_and_idempotent(tmp_path):
 
 
 def test_unreproducible_layout_and_invalid_notebooks_are_left_alone(tmp_path):
-    raw = json.dumps(json.loads(nbformat.writes(notebook(IMPORTS))), separators=(",", ":"), indent=1)
+    raw = json.dumps(
+        json.loads(nbformat.writes(notebook(IMPORTS))), separators=(",", ":"), indent=1
+    )
     odd = tmp_path / "odd.ipynb"
     odd.write_text(raw, encoding="utf-8")
     broken = tmp_path / "broken.ipynb"
@@ -82,4 +90,4 @@ def test_import_in_one_cell_is_known_in_another(tmp_path):
     nbformat.write(notebook("import tensorflow_hub as tfhub", "m = tfhub.Module('h')\nm(x)"), path)
     assert main([str(path), "--target", "modern", "-q"]) == 0
     cells = nbformat.read(path, as_version=4).cells
-    assert cells[2].source == "m = tfhub.load('h')\nm.signatures[\"default\"](x)[\"default\"]"
+    assert cells[2].source == 'm = tfhub.load(\'h\')\nm.signatures["default"](x)["default"]'

@@ -33,9 +33,10 @@ def test_wheel_maps_codemods_and_runs_from_the_install(tmp_path):
     assert "hubcompat/migrate/__main__.py" in names
     assert not any(n.startswith("codemods/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "hubcompat-migrate = hubcompat.migrate.__main__:main" in zipfile.ZipFile(wheel).read(
-        entry_points
-    ).decode()
+    assert (
+        "hubcompat-migrate = hubcompat.migrate.__main__:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

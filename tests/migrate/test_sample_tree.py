@@ -62,7 +62,9 @@ def test_tree_migrates_compiles_and_is_idempotent(tmp_path, target):
     assert "import hubcompat as hub" in cells[2]
     assert cells[1] == "!pip install -q tensorflow_hub==0.7\n%matplotlib inline"
     assert "files = !ls\nembed?" in cells[4]
-    assert cells[5:] == [c.source for c in nbformat.read(SAMPLE / "notebooks/sentence_encoder.ipynb", 4).cells[5:]]
+    assert cells[5:] == [
+        c.source for c in nbformat.read(SAMPLE / "notebooks/sentence_encoder.ipynb", 4).cells[5:]
+    ]
     assert report["counts"]["changed"] == 11
 
     before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
@@ -77,7 +79,10 @@ def test_tree_migrates_compiles_and_is_idempotent(tmp_path, target):
 def test_modern_target_rewrites_what_is_eager_and_flags_the_rest(tmp_path):
     tree, report = migrate(tmp_path, "modern")
     elmo = (tree / "elmo/elmo_keras.py").read_text()
-    assert 'tfhub.KerasLayer(ELMO, trainable=True, signature="tokens", signature_outputs_as_dict=True)' in elmo
+    assert (
+        'tfhub.KerasLayer(ELMO, trainable=True, signature="tokens", signature_outputs_as_dict=True)'
+        in elmo
+    )
     assert 'embed.signatures["default"](sentences)["default"]' in elmo
     info = (tree / "image_retraining/image_info.py").read_text()
     assert "spec = hub.load(handle)" in info and "list(spec.signatures.keys())" in info
@@ -118,7 +123,9 @@ def _load(path: Path):
 @pytest.mark.parametrize("target", ["hubcompat", "modern"])
 def test_migrated_code_computes_what_tf1_computed(tmp_path, target):
     if not (_has("Module") and _has("load")):
-        pytest.skip("hubcompat.Module / hubcompat.load are not on this branch yet (enabled after merge)")
+        pytest.skip(
+            "hubcompat.Module / hubcompat.load are not on this branch yet (enabled after merge)"
+        )
     tree, _ = migrate(tmp_path, target)
     text = np.load(GENUINE / "text_embed.reference.npz")
     sentences = [s.decode() for s in text["input/sentences"]]
@@ -128,11 +135,19 @@ def test_migrated_code_computes_what_tf1_computed(tmp_path, target):
     if target == "modern":  # eager code: only runnable once rewritten
         eager = _load(tree / "runnable/text_embed_eager.py")
         got = eager.embed_sentences(str(GENUINE / "text_embed"), sentences)
-        np.testing.assert_allclose(np.asarray(got), text["infer/default/default"], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            np.asarray(got), text["infer/default/default"], rtol=1e-5, atol=1e-6
+        )
         mlp = np.load(GENUINE / "mlp_bn.reference.npz")
         default, hidden, doubled = _load(tree / "runnable/mlp_signatures.py").run(
             str(GENUINE / "mlp_bn"), mlp["input/x"]
         )
-        np.testing.assert_allclose(np.asarray(default), mlp["infer/default/default"], rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(np.asarray(hidden), mlp["infer/default/hidden"], rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(np.asarray(doubled), mlp["infer/double/default"], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            np.asarray(default), mlp["infer/default/default"], rtol=1e-5, atol=1e-6
+        )
+        np.testing.assert_allclose(
+            np.asarray(hidden), mlp["infer/default/hidden"], rtol=1e-5, atol=1e-6
+        )
+        np.testing.assert_allclose(
+            np.asarray(doubled), mlp["infer/double/default"], rtol=1e-5, atol=1e-6
+        )
