@@ -106,9 +106,24 @@ def migrate_files(
     if jobs <= 1 or len(paths) <= 1:
         yield from map(work, paths)
         return
+    # Skip-before-parse happens here, so only files to parse go to the workers,
+    # one at a time (big files would unbalance chunks on 2 cores).
+    wanted = [_mentions_hub(path, options.target) for path in paths]
     methods = multiprocessing.get_all_start_methods()
     # fork: workers inherit the imported libcst and codemods (this process never imports TF).
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, min(16, len(paths) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(work, paths, chunksize=chunk)
+        parsed = pool.map(work, [p for p, w in zip(paths, wanted, strict=True) if w])
+        for path, want in zip(paths, wanted, strict=True):
+            if want:
+                yield next(parsed)
+            else:
+                yield FileResult(os.fspath(path), "skipped", "no tensorflow_hub reference")
+
+
+def _mentions_hub(path: str | os.PathLike[str], target: str) -> bool:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return True  # let the worker report it
+    return any(marker in data for marker in markers(target))
