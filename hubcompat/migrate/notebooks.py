@@ -32,7 +32,10 @@ from hubcompat.migrate.transform import (
     run_codemods,
 )
 
-_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|[\w.]+\?{1,2}[ \t]*$|[\w.,\s\[\]()*]+=[ \t]*[%!])")
+# %line magic, !shell, ?obj / obj?? help, x = !cmd / x = %magic
+_MAGIC = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[%!?]|[\w.]+\?{1,2}[ \t]*$|[\w.,\s\[\]()*]+=[ \t]*[%!])"
+)
 _MARK = "# hubcompat-notebook-cell-{}"
 _MARK_RE = re.compile(r"^# hubcompat-notebook-cell-(\d+)\n", re.MULTILINE)
 _LAYOUTS = [
