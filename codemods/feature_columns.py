@@ -15,14 +15,8 @@ hubcompat and get a TODO.
 from __future__ import annotations
 
 import libcst as cst
-from hubcompat.codemods._common import (
-    MODERN,
-    NAME_METADATA,
-    HubCodemod,
-    arg_value,
-    has_star_args,
-    sibling_name,
-)
+from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._syntax import arg_value, has_star_args, sibling_name
 
 NO_V2 = {
     "image_embedding_column": "image_embedding_column has no TF2 version: in Keras, "

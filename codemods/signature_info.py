@@ -21,11 +21,8 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
-from hubcompat.codemods._common import (
-    METHODS,
-    MODERN,
-    NAME_METADATA,
-    HubCodemod,
+from hubcompat.codemods._common import METHODS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
     is_none,

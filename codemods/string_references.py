@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from hubcompat.codemods._common import BOTH, HubCodemod, literal_string
+from hubcompat.codemods._common import BOTH, HubCodemod
+from hubcompat.codemods._syntax import literal_string
 
 _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")
 
