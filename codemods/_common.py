@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -91,6 +92,10 @@ class HubCodemod(VisitorBasedCodemodCommand):
     #: The codemod only runs when the code contains one of these substrings
     #: (a cheap test before the costly scope / qualified-name analysis).
     TRIGGERS: ClassVar[tuple[str, ...]] = ("tensorflow_hub", "hubcompat")
+    #: tensorflow_hub names this codemod acts on (``"Module"``): it only runs when
+    #: the text references one through an import alias (``hub.Module``) or a
+    #: ``from tensorflow_hub import`` (empty: no such check).
+    HUB_NAMES: ClassVar[tuple[str, ...]] = ()
     #: True when everything this codemod rewrites is on lines holding a trigger:
     #: statements without one are then not visited at all (big files, one import).
     PRUNE: ClassVar[bool] = False
@@ -114,6 +119,19 @@ class HubCodemod(VisitorBasedCodemodCommand):
                 yield wrapper.module
             finally:
                 self.context = replace(self.context, wrapper=old_wrapper)
+
+    @classmethod
+    def wants(cls, text: str) -> bool:
+        """Cheap text test before parsing metadata: can this codemod change ``text``?"""
+        if not any(trigger in text for trigger in cls.TRIGGERS):
+            return False
+        if not cls.HUB_NAMES:
+            return True
+        aliases, names = hub_references(text)
+        return "*" in names or any(
+            name in names or any(f"{alias}.{name}" in text for alias in aliases)
+            for name in cls.HUB_NAMES
+        )
 
     # -- identity ------------------------------------------------------------
 
@@ -329,6 +347,30 @@ class HubCodemod(VisitorBasedCodemodCommand):
                     break
             self._graph_code = cached
         return cached
+
+
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+_FROM = re.compile(
+    r"^[ \t]*from[ \t]+(?:tensorflow_hub|hubcompat)[\w.]*[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)",
+    re.MULTILINE,
+)
+
+
+def hub_references(text: str) -> tuple[set[str], set[str]]:
+    """Names bound to tensorflow_hub/hubcompat by imports, and names imported from them."""
+    aliases = set()
+    for match in _IMPORT.finditer(text):
+        for item in match.group(1).split(","):
+            parts = item.split()
+            if parts and parts[0] in HUB_MODULES:
+                aliases.add(parts[2] if len(parts) == 3 and parts[1] == "as" else parts[0])
+    names = set()
+    for match in _FROM.finditer(text):
+        for item in match.group(1).strip("()").replace("\\", " ").split(","):
+            parts = item.split()
+            if parts:
+                names.add(parts[0])
+    return aliases, names
 
 
 def _imported_names(node: Any) -> list[str]:

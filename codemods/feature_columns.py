@@ -35,6 +35,7 @@ class FeatureColumnsCommand(HubCodemod):
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 50
     TRIGGERS = ("_embedding_column",)
+    HUB_NAMES = (*NO_V2, "text_embedding_column")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         name = self.hub_attr(original_node.func)

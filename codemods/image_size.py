@@ -38,6 +38,7 @@ class ImageSizeCommand(HubCodemod):
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 40
     TRIGGERS = ("get_expected_image_size", "get_num_image_channels")
+    HUB_NAMES = ("get_expected_image_size", "get_num_image_channels")
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._plan: dict[cst.CSTNode, Any] = {}

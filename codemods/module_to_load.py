@@ -57,6 +57,7 @@ class ModuleToLoadCommand(HubCodemod):
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 20
     TRIGGERS = ("Module",)
+    HUB_NAMES = ("Module",)
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._plan: dict[cst.CSTNode, tuple[Any, ...]] = {}

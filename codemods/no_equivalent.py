@@ -47,6 +47,7 @@ class NoEquivalentCommand(HubCodemod):
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 60
     TRIGGERS = (*NO_TF2, "Module")
+    HUB_NAMES = (*NO_TF2, "Module")
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.hub_attr(node.func)

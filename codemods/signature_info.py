@@ -42,6 +42,7 @@ class SignatureInfoCommand(HubCodemod):
     METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 30
     TRIGGERS = ("get_signature_names", "get_input_info_dict", "get_output_info_dict")
+    HUB_NAMES = ("load", "load_module_spec")
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._plan: dict[cst.CSTNode, Any] = {}

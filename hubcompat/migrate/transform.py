@@ -39,7 +39,7 @@ def run_codemods(
     events: list[dict[str, Any]] = []
     code, modified = text, False
     for command in codemods:
-        if not any(trigger in code for trigger in command.TRIGGERS):
+        if not command.wants(code):
             continue
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
