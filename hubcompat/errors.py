@@ -134,3 +134,18 @@ class ModuleExistsError(FileExistsError, HubcompatError):
 
 class EstimatorUnavailableError(NotImplementedError, HubcompatError):
     """Raised by ``register_module_for_export`` / ``LatestModuleExporter``: tf.estimator is gone."""
+
+
+# --- Code migration (python -m hubcompat.migrate) -------------------------------
+
+
+class MigrationError(ValueError, HubcompatError):
+    """Raised when a file cannot be migrated safely; the file is left unchanged."""
+
+
+class UnparsableSourceError(SyntaxError, MigrationError):
+    """Raised when a file is not Python 3 that libcst can parse (Python 2, shell lines)."""
+
+
+class NotebookLayoutError(MigrationError):
+    """Raised when a notebook's JSON layout cannot be written back byte for byte."""

@@ -1,0 +1,109 @@
+"""``hub.get_expected_image_size`` / ``hub.get_num_image_channels`` on loaded models -> shapes.
+
+Why: both helpers take a TF1 ``hub.Module`` or ``hub.ModuleSpec``; a model
+from ``hub.load`` is neither. The same numbers are the height/width and
+channel dimensions of the image input of its signature:
+``x.signatures["default"].structured_input_signature[1]["images"].shape``.
+(tensorflow_hub first looked for an attached ``ImageModuleInfo`` message; the
+rewrite reads the input shape, which is what that message repeats for the
+tfhub.dev image modules. A module with a dynamic image size gives ``None``.)
+
+Applies to ``hub.load(...)`` results and to ``hub.load_module_spec(h)`` results
+used only for such queries (which become ``hub.load(h)``). Eager/Keras files
+only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+import libcst.matchers as m
+from hubcompat.codemods._common import IMAGE_HELPERS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._syntax import (
+    arg_value,
+    attribute,
+    has_star_args,
+    is_none,
+    literal_string,
+    sibling_name,
+    string,
+    subscript,
+)
+
+
+class ImageSizeCommand(HubCodemod):
+    DESCRIPTION = "get_expected_image_size/get_num_image_channels -> signature input shape."
+    TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
+    ORDER = 40
+    TRIGGERS = ("get_expected_image_size", "get_num_image_channels")
+    HUB_NAMES = ("get_expected_image_size", "get_num_image_channels")
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self._plan: dict[cst.CSTNode, Any] = {}
+        if self.is_graph_code():
+            return False
+        for call in m.findall(node, m.Call()):
+            assert isinstance(call, cst.Call)
+            helper = self.hub_attr(call.func)
+            if helper not in IMAGE_HELPERS or has_star_args(call) or not call.args:
+                continue
+            if call.args[0].keyword is not None:
+                continue
+            sig = arg_value(call, 1, "signature")
+            name = arg_value(call, 2, "input_name")
+            if any(
+                x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)
+            ):
+                continue
+            owner = call.args[0].value
+            kind = self.hub_call_attr(owner)
+            if kind == "load_module_spec":
+                self._plan[owner] = "spec_to_load"
+            elif kind != "load":
+                value = self.assigned_value(owner)
+                kind = self.hub_call_attr(value)
+                if kind == "load_module_spec" and self.only_queried(value):
+                    self._plan[value] = "spec_to_load"
+                elif kind != "load":
+                    continue
+            self._plan[call] = helper
+            self.changed(call, f"hub.{helper}(...) -> signature input shape")
+        return True
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        plan = self._plan.get(original_node)
+        if plan is None:
+            return updated_node
+        if plan == "spec_to_load":
+            if isinstance(updated_node.func, cst.Name):
+                module = self.hub_module_of(original_node.func)
+                self.add_needed_import(module, "load")
+                self.remove_unused_import_by_node(original_node.func)
+            return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))
+        if isinstance(updated_node.func, cst.Name):
+            self.remove_unused_import_by_node(original_node.func)
+        owner = updated_node.args[0].value
+        sig = arg_value(updated_node, 1, "signature")
+        name = arg_value(updated_node, 2, "input_name")
+        sig = string("default") if sig is None or is_none(sig) else sig
+        name = string("images") if name is None or is_none(name) else name
+        specs = subscript(attribute(owner, "signatures"), sig)
+        shape = attribute(
+            subscript(
+                subscript(attribute(specs, "structured_input_signature"), cst.Integer("1")), name
+            ),
+            "shape",
+        )
+        if plan == "get_num_image_channels":
+            return subscript(shape, cst.Integer("3"))
+        dims = cst.Subscript(
+            value=shape,
+            slice=[
+                cst.SubscriptElement(
+                    slice=cst.Slice(lower=cst.Integer("1"), upper=cst.Integer("3"))
+                )
+            ],
+        )
+        return cst.Call(func=attribute(dims, "as_list"))

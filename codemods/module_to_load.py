@@ -1,0 +1,303 @@
+"""``hub.Module`` objects in eager / Keras code -> ``hub.load`` or ``hub.KerasLayer``.
+
+Why: ``hub.Module`` is the TF1 API; it builds ops into the default graph and
+needs a Session, so it cannot run eagerly (tensorflow_hub 0.15 raises
+``RuntimeError`` under eager execution). The TF2 replacements, per the
+tensorflow_hub migration guide (https://www.tensorflow.org/hub/migration_tf2):
+
+- ``m = hub.Module(h, tags=t)`` (not trainable) -> ``m = hub.load(h, tags=t)``;
+  ``m(x, signature="s", as_dict=True)`` -> ``m.signatures["s"](x)`` (a dict
+  literal input becomes keyword arguments), and without ``as_dict`` the
+  ``"default"`` output is picked: ``m.signatures["s"](x)["default"]``.
+- ``m = hub.Module(h, trainable=True)`` -> ``hub.KerasLayer(h, trainable=True,
+  signature=..., output_key="default" | signature_outputs_as_dict=True)`` and
+  ``m(x, ...)`` -> ``m(x)``; a layer has one signature, so all calls must
+  agree.
+
+Only in files without TF1 graph machinery (Sessions, collections,
+placeholders, Estimators): there ``hub.Module`` stays (hubcompat runs it) and
+``no_equivalent`` leaves a TODO. Anything else (the object stored on
+``self``, passed around, exported, built from a ``ModuleSpec``) is left
+unchanged with a TODO.
+"""
+
+from __future__ import annotations
+
+from keyword import iskeyword
+from typing import Any
+
+import libcst as cst
+from hubcompat.codemods._common import IMAGE_HELPERS, METHODS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._syntax import (
+    arg_value,
+    attribute,
+    has_star_args,
+    is_none,
+    keyword_arg,
+    literal_bool,
+    literal_string,
+    positional,
+    sibling_name,
+    string,
+    subscript,
+)
+
+SPEC_FACTORIES = frozenset({"load_module_spec", "create_module_spec"})
+
+
+class _Skip(Exception):
+    """No safe rewrite: the message becomes a TODO."""
+
+
+class ModuleToLoadCommand(HubCodemod):
+    DESCRIPTION = (
+        "hub.Module in eager/Keras code -> hub.load(...).signatures[...] or hub.KerasLayer."
+    )
+    TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
+    ORDER = 20
+    TRIGGERS = ("Module",)
+    HUB_NAMES = ("Module",)
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self._plan: dict[cst.CSTNode, tuple[Any, ...]] = {}
+        self._skips: dict[cst.CSTNode, str] = {}
+        if self.is_graph_code():
+            return False
+        for call in _calls(node):
+            if self.hub_attr(call.func) == "Module":
+                try:
+                    self._analyse(call)
+                except _Skip as skip:
+                    self._skips[call] = str(skip)
+        return True
+
+    # -- analysis (on the original tree) --------------------------------------
+
+    def _analyse(self, call: cst.Call) -> None:
+        if has_star_args(call):
+            raise _Skip("hub.Module(*args/**kwargs): rewrite to hub.load/hub.KerasLayer by hand")
+        handle = arg_value(call, 0, "spec")
+        if handle is None:
+            raise _Skip("hub.Module without a handle: rewrite by hand")
+        if (
+            self.hub_call_attr(self.assigned_value(handle)) in SPEC_FACTORIES
+            or self.hub_call_attr(handle) in SPEC_FACTORIES
+        ):
+            raise _Skip(
+                "hub.Module built from a ModuleSpec: pass the module handle to hub.load / hub.KerasLayer"
+            )
+        trainable_node = arg_value(call, 1, "trainable")
+        trainable = False if trainable_node is None else literal_bool(trainable_node)
+        if trainable is None:
+            raise _Skip(
+                "hub.Module(trainable=<expression>): choose hub.load or hub.KerasLayer by hand"
+            )
+        allowed = {"spec", "trainable", "name", "tags"}
+        if any(a.keyword is not None and a.keyword.value not in allowed for a in call.args):
+            raise _Skip("hub.Module with unknown arguments: rewrite by hand")
+
+        parent = self.parent(call)
+        uses: list[cst.Call] = []
+        if isinstance(parent, cst.Call) and parent.func is call:
+            uses.append(parent)
+        else:
+            target = _assign_target(parent, call)
+            if target is None:
+                raise _Skip(
+                    "hub.Module object not bound to a plain name: move to hub.load / hub.KerasLayer by hand"
+                )
+            refs = self.references(target)
+            if refs is None:
+                raise _Skip(f"`{target.value}` is bound more than once: rewrite by hand")
+            if not refs:
+                raise _Skip(
+                    f"`{target.value}` is not used in this file (imported elsewhere?): "
+                    "move its users to hub.load / hub.KerasLayer by hand"
+                )
+            other = False
+            for ref in refs:
+                use = self._classify_use(ref)
+                if use is None:
+                    raise _Skip(
+                        f"`{target.value}` is used as a hub.Module object beyond calls "
+                        "(passed on, stored, exported, other attributes): rewrite by hand"
+                    )
+                if isinstance(use, cst.Call):
+                    uses.append(use)
+                else:
+                    other = True
+            if trainable and other:
+                raise _Skip(
+                    f"trainable `{target.value}` is also inspected (signature info / image size): "
+                    "hub.KerasLayer has no such methods; rewrite by hand"
+                )
+        call_plans = [self._analyse_use(use) for use in uses]
+        if trainable:
+            forms = {(sig, as_dict) for sig, as_dict, _ in call_plans}
+            if len(forms) > 1:
+                raise _Skip(
+                    "trainable hub.Module called with several signatures/as_dict: "
+                    "hub.KerasLayer takes one signature per layer; split it by hand"
+                )
+            sig, as_dict = forms.pop() if forms else (None, False)
+            self._plan[call] = ("keras", sig, as_dict)
+            for use in uses:
+                self._plan[use] = ("call_keras",)
+            self.changed(call, "hub.Module(trainable=True) -> hub.KerasLayer")
+        else:
+            self._plan[call] = ("load",)
+            for use, plan in zip(uses, call_plans, strict=True):
+                self._plan[use] = ("call_load", *plan)
+            self.changed(call, "hub.Module -> hub.load with .signatures[...] calls")
+
+    def _classify_use(self, ref: cst.CSTNode) -> cst.Call | str | None:
+        parent = self.parent(ref)
+        if isinstance(parent, cst.Call) and parent.func is ref:
+            return parent
+        if isinstance(parent, cst.Attribute) and parent.value is ref:
+            grand = self.parent(parent)
+            if (
+                parent.attr.value in METHODS
+                and isinstance(grand, cst.Call)
+                and grand.func is parent
+            ):
+                return "info"
+        if isinstance(parent, cst.Arg) and parent.keyword is None:
+            grand = self.parent(parent)
+            if isinstance(grand, cst.Call) and self.hub_attr(grand.func) in IMAGE_HELPERS:
+                if grand.args and grand.args[0] is parent:
+                    return "image"
+        return None
+
+    def _analyse_use(self, use: cst.Call) -> tuple[str | None, bool, str]:
+        if has_star_args(use):
+            raise _Skip("hub.Module called with *args/**kwargs: rewrite by hand")
+        if any(
+            a.keyword is not None and a.keyword.value not in {"inputs", "signature", "as_dict"}
+            for a in use.args
+        ):
+            raise _Skip("hub.Module called with unknown arguments: rewrite by hand")
+        sig_node = arg_value(use, 1, "signature")
+        sig = None if sig_node is None or is_none(sig_node) else literal_string(sig_node)
+        if sig_node is not None and not is_none(sig_node) and sig is None:
+            raise _Skip("hub.Module called with a computed signature name: rewrite by hand")
+        as_dict_node = arg_value(use, 2, "as_dict")
+        as_dict = (
+            False if as_dict_node is None or is_none(as_dict_node) else literal_bool(as_dict_node)
+        )
+        if as_dict is None:
+            raise _Skip("hub.Module called with a computed as_dict: rewrite by hand")
+        return sig, as_dict, self._input_kind(arg_value(use, 0, "inputs"))
+
+    def _input_kind(self, inputs: cst.BaseExpression | None) -> str:
+        if inputs is None:
+            return "none"
+        if isinstance(inputs, cst.Dict):
+            return "dict_literal"
+        value = self.assigned_value(inputs)
+        if isinstance(value, (cst.Dict, cst.DictComp)) or (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+            and value.func.value == "dict"
+        ):
+            return "dict_name"
+        return "single"
+
+    # -- rewriting ------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        message = self._skips.get(node)
+        if message:
+            self.todo(node, message)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        plan = self._plan.get(original_node)
+        if plan is None:
+            return updated_node
+        kind = plan[0]
+        if kind == "load":
+            return self._build_module(original_node, updated_node, "load", [])
+        if kind == "keras":
+            _, sig, as_dict = plan
+            extra = [keyword_arg("trainable", cst.Name("True"))]
+            if as_dict:
+                extra.append(keyword_arg("signature", string(sig or "default")))
+                extra.append(keyword_arg("signature_outputs_as_dict", cst.Name("True")))
+            elif sig is not None:
+                extra.append(keyword_arg("signature", string(sig)))
+                extra.append(keyword_arg("output_key", string("default")))
+            return self._build_module(original_node, updated_node, "KerasLayer", extra)
+        inputs = _inputs_arg(updated_node)
+        _, *details = plan
+        if kind == "call_keras" or details[2] == "single":
+            args = [] if inputs is None else [inputs]
+        else:
+            args = _signature_args(None if inputs is None else inputs.value, details[2])
+        if kind == "call_keras":
+            return updated_node.with_changes(args=args)
+        sig, as_dict, _ = details
+        function = subscript(attribute(updated_node.func, "signatures"), string(sig or "default"))
+        result: cst.BaseExpression = updated_node.with_changes(func=function, args=args)
+        if not as_dict:
+            result = subscript(result, string("default"))
+        return result
+
+    def _build_module(
+        self, original: cst.Call, updated: cst.Call, new_name: str, extra: list[cst.Arg]
+    ) -> cst.Call:
+        handle = arg_value(updated, 0, "spec")
+        tags = arg_value(updated, 3, "tags")
+        args = [positional(value=handle)]
+        if new_name == "KerasLayer":
+            args += extra[:1]
+        if tags is not None and not is_none(tags):
+            args.append(keyword_arg("tags", tags))
+        if new_name == "KerasLayer":
+            args += extra[1:]
+        if isinstance(updated.func, cst.Name):
+            module = self.hub_module_of(original.func)
+            self.add_needed_import(module, new_name)
+            self.remove_unused_import_by_node(original.func)
+        return cst.Call(func=sibling_name(updated.func, new_name), args=args)
+
+
+def _inputs_arg(call: cst.Call) -> cst.Arg | None:
+    """The inputs argument as a positional one, carrying the call's closing layout."""
+    for index, arg in enumerate(call.args):
+        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == "inputs"):
+            return arg.with_changes(
+                keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=call.args[-1].comma
+            )
+    return None
+
+
+def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Arg]:
+    if inputs is None:
+        return []
+    if kind == "dict_literal" and isinstance(inputs, cst.Dict):
+        keys = [
+            literal_string(el.key) if isinstance(el, cst.DictElement) else None
+            for el in inputs.elements
+        ]
+        if all(k is not None and k.isidentifier() and not iskeyword(k) for k in keys):
+            return [
+                keyword_arg(k, el.value)  # type: ignore[arg-type, union-attr]
+                for k, el in zip(keys, inputs.elements, strict=True)
+            ]
+    return [cst.Arg(value=inputs, star="**")]
+
+
+def _assign_target(parent: cst.CSTNode | None, call: cst.Call) -> cst.Name | None:
+    if isinstance(parent, cst.Assign) and parent.value is call and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        return target if isinstance(target, cst.Name) else None
+    if isinstance(parent, cst.AnnAssign) and parent.value is call:
+        return parent.target if isinstance(parent.target, cst.Name) else None
+    return None
+
+
+def _calls(module: cst.Module) -> list[cst.Call]:
+    import libcst.matchers as m
+
+    return [c for c in m.findall(module, m.Call()) if isinstance(c, cst.Call)]

@@ -1,0 +1,63 @@
+"""TODOs for TF1 Hub code that has no safe TF2 rewrite.
+
+Why: some of the TF1 API has no TF2 counterpart, and a wrong automatic rewrite
+is worse than none. Each occurrence is left unchanged (it keeps running on
+hubcompat's legacy API) with a ``# TODO(hubcompat): ...`` comment and a report
+entry, never silently:
+
+- module creation and export: ``create_module_spec``, ``add_signature``,
+  ``attach_message``, ``attach_image_module_info``, ``Module.export``,
+  ``LatestModuleExporter`` (Estimator exporter), ``register_module_for_export``,
+  ``eval_function_for_module``: write a TF2 SavedModel with
+  ``tf.saved_model.save`` instead;
+- ``hub.Module`` in graph code (Sessions, collections, placeholders,
+  Estimators), which ``module_to_load`` does not touch.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
+
+EXPORT = (
+    "TF1 Hub module creation/export has no TF2 equivalent: export a TF2 SavedModel "
+    "with tf.saved_model.save (kept running on hubcompat)"
+)
+NO_TF2 = {
+    "create_module_spec": EXPORT,
+    "create_module_spec_from_saved_model": EXPORT,
+    "add_signature": EXPORT,
+    "attach_message": EXPORT,
+    "attach_image_module_info": EXPORT,
+    "register_module_for_export": EXPORT,
+    "LatestModuleExporter": "hub.LatestModuleExporter (Estimator exporter) has no TF2 equivalent: "
+    "save a TF2 SavedModel with tf.saved_model.save (kept running on hubcompat)",
+    "eval_function_for_module": "eval_function_for_module runs a TF1 Session: "
+    "call hub.load(handle).signatures[...] eagerly instead",
+}
+GRAPH_MODULE = (
+    "hub.Module in graph code (Session/collections/Estimator): kept, it runs on hubcompat; "
+    "move to hub.load / hub.KerasLayer together with the Session code"
+)
+
+
+class NoEquivalentCommand(HubCodemod):
+    DESCRIPTION = "TODO comments for module export/creation, exporters and graph-mode hub.Module."
+    TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
+    ORDER = 60
+    TRIGGERS = (*NO_TF2, "Module")
+    HUB_NAMES = (*NO_TF2, "Module")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.hub_attr(node.func)
+        if name in NO_TF2:
+            self.todo(node, NO_TF2[name])
+        elif name == "Module" and self.is_graph_code():
+            self.todo(node, GRAPH_MODULE)
+        elif (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "export"
+            and self.hub_call_attr(self.assigned_value(node.func.value)) == "Module"
+        ):
+            self.todo(node, EXPORT)

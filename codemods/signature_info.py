@@ -1,0 +1,100 @@
+"""``get_signature_names`` / ``get_input_info_dict`` / ``get_output_info_dict`` -> ``.signatures``.
+
+Why: these are methods of the TF1 ``hub.Module`` and ``hub.ModuleSpec``; the
+object ``hub.load`` returns has none of them. Its ``signatures`` mapping holds
+the same facts (https://www.tensorflow.org/hub/migration_tf2):
+
+- ``x.get_signature_names()`` -> ``list(x.signatures.keys())``
+- ``x.get_input_info_dict(s)`` -> ``x.signatures[s].structured_input_signature[1]``
+  (a dict of ``tf.TensorSpec``: ``.dtype`` and ``.shape`` as before, but no
+  ``get_shape()``)
+- ``x.get_output_info_dict(s)`` -> ``x.signatures[s].structured_outputs``
+
+where ``x`` comes from ``hub.load`` (e.g. after ``module_to_load``) or from
+``hub.load_module_spec(h)`` used only for such queries (then it becomes
+``hub.load(h)``). Specs used for anything else stay. Eager/Keras files only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+import libcst.matchers as m
+from hubcompat.codemods._common import METHODS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._syntax import (
+    arg_value,
+    attribute,
+    is_none,
+    literal_string,
+    sibling_name,
+    string,
+    subscript,
+)
+
+LOADED = frozenset({"load"})
+SPEC = "load_module_spec"
+
+
+class SignatureInfoCommand(HubCodemod):
+    DESCRIPTION = "Module/ModuleSpec signature queries -> hub.load(...).signatures."
+    TARGETS = MODERN
+    METADATA_DEPENDENCIES = NAME_METADATA
+    ORDER = 30
+    TRIGGERS = ("get_signature_names", "get_input_info_dict", "get_output_info_dict")
+    HUB_NAMES = ("load", "load_module_spec")
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self._plan: dict[cst.CSTNode, Any] = {}
+        if self.is_graph_code():
+            return False
+        for call in m.findall(node, m.Call(func=m.Attribute())):
+            assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+            if call.func.attr.value not in METHODS:
+                continue
+            owner = call.func.value
+            kind = self.hub_call_attr(owner)
+            if kind == SPEC:
+                self._plan[owner] = "spec_to_load"
+            elif kind not in LOADED:
+                value = self.assigned_value(owner)
+                kind = self.hub_call_attr(value)
+                if kind == SPEC and isinstance(owner, cst.Name) and self.only_queried(value):
+                    self._plan[value] = "spec_to_load"
+                elif kind not in LOADED:
+                    continue
+            if any(a.keyword is not None and a.keyword.value == "tags" for a in call.args):
+                continue
+            self._plan[call] = call.func.attr.value
+            self.changed(call, f".{call.func.attr.value}() -> .signatures")
+        return True
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        plan = self._plan.get(original_node)
+        if plan is None:
+            return updated_node
+        if plan == "spec_to_load":
+            if isinstance(updated_node.func, cst.Name):
+                module = self.hub_module_of(original_node.func)
+                self.add_needed_import(module, "load")
+                self.remove_unused_import_by_node(original_node.func)
+            self.changed(original_node, "hub.load_module_spec -> hub.load")
+            return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))
+        assert isinstance(updated_node.func, cst.Attribute)
+        owner = updated_node.func.value
+        signatures = attribute(owner, "signatures")
+        if plan == "get_signature_names":
+            keys = cst.Call(func=attribute(signatures, "keys"))
+            return cst.Call(func=cst.Name("list"), args=[cst.Arg(value=keys)])
+        function = subscript(signatures, _signature_key(arg_value(updated_node, 0, "signature")))
+        if plan == "get_input_info_dict":
+            return subscript(attribute(function, "structured_input_signature"), cst.Integer("1"))
+        return attribute(function, "structured_outputs")
+
+
+def _signature_key(node: cst.BaseExpression | None) -> cst.BaseExpression:
+    if node is None or is_none(node):
+        return string("default")
+    if literal_string(node) is not None:
+        return node
+    return cst.BooleanOperation(left=node, operator=cst.Or(), right=string("default"))

@@ -1,0 +1,89 @@
+"""The run report: per-file changes, TODOs and skipped files, as JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hubcompat.migrate.runner import FileResult
+
+
+def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> dict[str, Any]:
+    files, skipped, counts = [], [], Counter()
+    for result in results:
+        counts[result.status] += 1
+        if result.status == "error":
+            skipped.append({"path": result.path, "reason": result.reason})
+            continue
+        for cell in result.skipped_cells:
+            skipped.append({"path": result.path, "reason": cell})
+        if result.status == "changed" or result.events:
+            files.append(
+                {
+                    "path": result.path,
+                    "status": result.status,
+                    "changes": [_entry(e) for e in result.events if e["kind"] == "change"],
+                    "todos": [_entry(e) for e in result.events if e["kind"] == "todo"],
+                }
+            )
+    return {
+        "target": target,
+        "codemods": codemods,
+        "counts": {
+            "changed": counts["changed"],
+            "unchanged": counts["unchanged"],
+            "no_tensorflow_hub_reference": counts["skipped"],
+            "errors": counts["error"],
+            "todos": sum(len(f["todos"]) for f in files),
+        },
+        "files": files,
+        "skipped": skipped,
+    }
+
+
+def _entry(event: dict[str, Any]) -> dict[str, Any]:
+    keys = ("codemod", "cell", "line", "message")
+    return {k: event[k] for k in keys if event.get(k) is not None}
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    c = report["counts"]
+    lines = [
+        "# hubcompat migration report",
+        "",
+        f"Target: `{report['target']}`. Codemods: {', '.join(f'`{n}`' for n in report['codemods'])}.",
+        "",
+        f"- changed: {c['changed']}",
+        f"- unchanged: {c['unchanged']}",
+        f"- without a tensorflow_hub reference (not parsed): {c['no_tensorflow_hub_reference']}",
+        f"- could not be migrated: {c['errors']}",
+        f"- TODOs left for a human: {c['todos']}",
+        "",
+    ]
+    for entry in report["files"]:
+        lines += [f"## `{entry['path']}` ({entry['status']})", ""]
+        for kind, title in (("changes", "Change"), ("todos", "TODO")):
+            for item in entry[kind]:
+                where = f"cell {item['cell']} " if "cell" in item else ""
+                lines.append(
+                    f"- {title} ({where}line {item.get('line', '?')}, "
+                    f"`{item['codemod']}`): {item['message']}"
+                )
+        lines.append("")
+    if report["skipped"]:
+        lines += ["## Skipped", ""]
+        lines += [f"- `{s['path']}`: {s['reason']}" for s in report["skipped"]]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write(report: dict[str, Any], path: str) -> None:
+    """``*.md`` gets Markdown, anything else JSON."""
+    if path.endswith((".md", ".markdown")):
+        text = to_markdown(report)
+    else:
+        text = json.dumps(report, indent=2) + "\n"
+    Path(path).write_text(text, encoding="utf-8")

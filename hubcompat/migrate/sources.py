@@ -1,0 +1,103 @@
+"""Finding, reading and writing source files, byte-faithfully.
+
+- ``iter_files``: ``.py`` / ``.ipynb`` under the given paths, minus excluded
+  folders (``.venv``, ``build``, ...); paths named explicitly are always taken.
+- ``read_source``: bytes -> text with the encoding of the coding cookie / BOM
+  (PEP 263, like the interpreter; tf_upgrade_v2 used the locale encoding),
+  keeping newlines as they are.
+- ``write_atomic``: temp file in the same folder, ``os.replace``, mode bits
+  kept, symlinks written through.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SUFFIXES = (".py", ".pyi", ".ipynb")
+DEFAULT_EXCLUDES = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "build", "dist",
+        "__pycache__", ".tox", ".nox", ".eggs", ".mypy_cache", ".pytest_cache",
+        ".ruff_cache", "node_modules", "site-packages", ".ipynb_checkpoints",
+    }
+)  # fmt: skip
+
+
+def iter_files(paths: Iterable[str | Path], exclude: Iterable[str] = ()) -> Iterator[Path]:
+    """Source files under ``paths`` in a stable order, each once."""
+    excluded = DEFAULT_EXCLUDES | set(exclude)
+    seen: set[Path] = set()
+    for root in map(Path, paths):
+        if root.is_file():
+            candidates: Iterable[Path] = [root]
+        elif root.is_dir():
+            candidates = _walk(root, excluded)
+        else:
+            raise FileNotFoundError(f"{root}: no such file or folder")
+        for path in candidates:
+            key = path.absolute()
+            if key not in seen:
+                seen.add(key)
+                yield path
+
+
+def _walk(root: Path, excluded: set[str]) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in excluded and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            if name.endswith(SUFFIXES):
+                yield Path(folder, name)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file's text plus what is needed to write it back byte for byte."""
+
+    text: str
+    encoding: str
+    bom: bool
+
+
+def decode(data: bytes) -> Source:
+    """Decode like the interpreter does: BOM, then the coding cookie, else UTF-8."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    return Source(text=body.decode(encoding), encoding=encoding, bom=bom)
+
+
+def encode(source: Source, text: str) -> bytes:
+    data = text.encode(source.encoding)
+    return codecs.BOM_UTF8 + data if source.bom else data
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content with ``data``: same folder temp file + ``os.replace``.
+
+    A crash leaves either the old or the new file, never half of one; the mode
+    bits are kept; a symlink stays a symlink (its target is rewritten).
+    """
+    real = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(real.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".hubcompat-tmp", dir=real.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,2 @@
+import tensorflow_hub as hub
+print "embedding", hub.Module("h")
