@@ -1,7 +1,7 @@
 from hubcompat.codemods.feature_columns import NO_V2
 from hubcompat.codemods.feature_columns import FeatureColumnsCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 
 def test_text_column_to_v2_and_todos():

@@ -1,6 +1,6 @@
 from hubcompat.codemods.image_size import ImageSizeCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 
 def test_loaded_model_and_query_only_spec():

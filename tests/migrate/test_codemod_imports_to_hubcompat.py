@@ -1,6 +1,6 @@
 from hubcompat.codemods.imports_to_hubcompat import ImportsToHubcompatCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 
 def test_alias_kept():

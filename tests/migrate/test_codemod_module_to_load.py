@@ -1,6 +1,6 @@
 from hubcompat.codemods.module_to_load import ModuleToLoadCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 
 def test_load_and_signature_calls():

@@ -1,7 +1,7 @@
 from hubcompat.codemods.no_equivalent import EXPORT, GRAPH_MODULE, NO_TF2
 from hubcompat.codemods.no_equivalent import NoEquivalentCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 
 def test_module_creation_and_export():

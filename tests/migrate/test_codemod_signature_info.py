@@ -1,6 +1,6 @@
 from hubcompat.codemods.signature_info import SignatureInfoCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 
 def test_loaded_model_queries():

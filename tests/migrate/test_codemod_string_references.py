@@ -1,6 +1,6 @@
 from hubcompat.codemods.string_references import StringReferencesCommand as Cmd
 
-from tests.migrate.helpers import check_noop, check_transformed
+from .helpers import check_noop, check_transformed
 
 TODO = (
     "# TODO(hubcompat): string reference {!r} still names tensorflow_hub "

@@ -18,7 +18,7 @@ import pytest
 from hubcompat.migrate.__main__ import main
 
 SAMPLE = Path(__file__).parent / "sample_tree"
-GENUINE = Path("/work/shared/genuine_tf1")
+from conftest import GENUINE
 UNTOUCHED = ["legacy/py2_script.py", "other/paddle_ernie.py", ".venv/lib/site.py"]
 
 

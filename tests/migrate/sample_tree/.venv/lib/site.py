@@ -1,0 +1,1 @@
+import tensorflow_hub as hub  # vendored, must stay
