@@ -15,6 +15,7 @@ hubcompat and get a TODO.
 from __future__ import annotations
 
 import libcst as cst
+
 from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
 from hubcompat.codemods._syntax import arg_value, has_star_args, sibling_name
 

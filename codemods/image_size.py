@@ -19,6 +19,7 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
+
 from hubcompat.codemods._common import IMAGE_HELPERS, MODERN, NAME_METADATA, HubCodemod
 from hubcompat.codemods._syntax import (
     arg_value,

@@ -21,8 +21,9 @@ Runs last, since the other codemods match ``tensorflow_hub`` names.
 from __future__ import annotations
 
 import libcst as cst
-from hubcompat.codemods._common import BOTH, HubCodemod
 from libcst.helpers import get_full_name_for_node
+
+from hubcompat.codemods._common import BOTH, HubCodemod
 
 SUBMODULES = frozenset(
     {

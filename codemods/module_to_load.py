@@ -27,6 +27,7 @@ from keyword import iskeyword
 from typing import Any
 
 import libcst as cst
+
 from hubcompat.codemods._common import IMAGE_HELPERS, METHODS, MODERN, NAME_METADATA, HubCodemod
 from hubcompat.codemods._syntax import (
     arg_value,

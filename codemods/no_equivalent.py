@@ -17,6 +17,7 @@ entry, never silently:
 from __future__ import annotations
 
 import libcst as cst
+
 from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
 
 EXPORT = (

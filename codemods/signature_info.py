@@ -21,6 +21,7 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
+
 from hubcompat.codemods._common import METHODS, MODERN, NAME_METADATA, HubCodemod
 from hubcompat.codemods._syntax import (
     arg_value,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import libcst as cst
+
 from hubcompat.codemods._common import BOTH, HubCodemod
 from hubcompat.codemods._syntax import literal_string
 

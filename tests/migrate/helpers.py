@@ -10,8 +10,9 @@ import textwrap
 from typing import Any
 
 import libcst as cst
-from hubcompat.codemods._common import EVENTS_KEY
 from libcst.codemod import CodemodContext
+
+from hubcompat.codemods._common import EVENTS_KEY
 
 
 def run(command: type, source: str) -> tuple[str, list[dict[str, Any]]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from hubcompat.codemods._common import hub_references
 from hubcompat.codemods.module_to_load import ModuleToLoadCommand
-
 from hubcompat.migrate.transform import run_codemods
 
 

@@ -19,6 +19,7 @@ from hubcompat.migrate.__main__ import main
 
 SAMPLE = Path(__file__).parent / "sample_tree"
 from conftest import GENUINE
+
 UNTOUCHED = ["legacy/py2_script.py", "other/paddle_ernie.py", ".venv/lib/site.py"]
 
 
