@@ -17,8 +17,9 @@ import pytest
 
 from hubcompat.migrate.__main__ import main
 
-SAMPLE = Path(__file__).parent / "sample_tree"
 from conftest import GENUINE
+
+SAMPLE = Path(__file__).parent / "sample_tree"
 
 UNTOUCHED = ["legacy/py2_script.py", "other/paddle_ernie.py", ".venv/lib/site.py"]
 
