@@ -121,3 +121,27 @@ def test_elmo_like_string_tokens_with_v1_while_loop(fixture_module):
     for key in ("default", "elmo", "sequence_len"):
         np.testing.assert_allclose(out[key].numpy(), ref[f"infer/tokens/{key}"],
                                    rtol=1e-5, atol=1e-5)
+
+
+def test_image_module_fine_tunes_with_batch_norm_statistics_updated(keras, fixture_module):
+    # image_bn: conv + batch norm with a {"train"} graph and an ImageModuleInfo attachment.
+    path, ref = fixture_module("image_bn")
+    layer = hubcompat.KerasLayer(path, trainable=True)
+    images = tf.constant(ref["input/default/images"])
+    np.testing.assert_allclose(layer(images, training=False).numpy(), ref["infer/default/default"],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(layer(images, training=True).numpy(), ref["train/default/default"],
+                               rtol=1e-5, atol=1e-5)
+    variables = _by_name(layer)
+    for name in ("bn/moving_mean", "bn/moving_variance"):  # one training call: as TF1 updated them
+        np.testing.assert_allclose(variables[name].numpy(), ref[f"update/{name}"], rtol=1e-5, atol=1e-6)
+    before = {name: v.numpy().copy() for name, v in variables.items()}
+    inputs = keras.Input(shape=(8, 8, 3))
+    model = keras.Model(inputs, keras.layers.Dense(2)(layer(inputs)))
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    rng = np.random.RandomState(0)
+    model.fit(rng.uniform(size=(16, 8, 8, 3)).astype("float32"),
+              rng.randn(16, 2).astype("float32"), batch_size=4, epochs=1, verbose=0)
+    for name in ("bn/moving_mean", "bn/moving_variance", "bn/gamma", "conv1/weights",
+                 "conv2/biases"):
+        assert not np.allclose(variables[name].numpy(), before[name]), name

@@ -132,8 +132,7 @@ def _fit_mlp(keras, layer, epochs=2):
 
 def test_tf1_module_fine_tunes_with_batch_norm_statistics_updated(keras, mlp_bn):
     # Genuine mlp_bn: dense + batch norm + dropout with a {"train"} graph. The
-    # image fixture (test_tf1_fixtures.py) has no batch norm or train graph;
-    # an image module with both would go here once fixtures/ has one.
+    # image module case (fixture image_bn) is in test_tf1_fixtures.py.
     layer = hubcompat.KerasLayer(mlp_bn, trainable=True)
     variables = _variables_by_name(layer)
     before = {name: v.numpy().copy() for name, v in variables.items()}
