@@ -12,8 +12,7 @@ from __future__ import annotations
 TFHUB_TO_KAGGLE: dict[str, str] = {
     # The redirect quoted in tensorflow/hub#932.
     "deepmind/i3d-kinetics-400/1": "deepmind/i3d-kinetics/tensorFlow1/400/1",
-    # Kaggle's page for USE v4 (versions/2 of the TensorFlow2 variation).
+    # Public code that swapped tfhub.dev/google/universal-sentence-encoder/4 for
+    # kaggle.com/models/google/universal-sentence-encoder/TensorFlow2/universal-sentence-encoder/2.
     "google/universal-sentence-encoder/4": "google/universal-sentence-encoder/tensorFlow2/universal-sentence-encoder/2",
-    # tensorflow/docs#2379 (the tfhub.dev overview example moved to Kaggle).
-    "google/nnlm-en-dim128/2": "google/nnlm/tensorFlow2/en-dim128/2",
 }
