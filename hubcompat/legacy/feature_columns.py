@@ -20,12 +20,8 @@ from hubcompat.legacy.module import Module, as_module_spec
 _RESOURCE = "module"
 
 
-class _DenseColumn(fc_v1._DenseColumn, fc_v2.DenseColumn):  # noqa: SLF001 (as tensorflow_hub)
-    """Shared plumbing: one input key, a module from ``module_spec``, float32 output."""
-
-    @property
-    def dtype(self):
-        return tf.float32
+class _KeyedColumn:
+    """What every hub column shares: one input key, and the name tensorflow_hub gave it."""
 
     @property
     def _is_v2_column(self):
@@ -39,6 +35,14 @@ class _DenseColumn(fc_v1._DenseColumn, fc_v2.DenseColumn):  # noqa: SLF001 (as t
     def name(self):
         key = self.key if isinstance(self.key, str) else self.key.name
         return f"{key}_hub_module_embedding"
+
+
+class _DenseColumn(_KeyedColumn, fc_v1._DenseColumn, fc_v2.DenseColumn):  # noqa: SLF001 (as tensorflow_hub)
+    """Shared plumbing: one input key, a module from ``module_spec``, float32 output."""
+
+    @property
+    def dtype(self):
+        return tf.float32
 
     def _transform_feature(self, inputs):
         return inputs.get(self.key)
@@ -217,22 +221,9 @@ def image_embedding_column(key, module_spec, image_size=None):
 
 
 class _TextEmbeddingColumnV2(
-        fc_v2.DenseColumn, collections.namedtuple(
+        _KeyedColumn, fc_v2.DenseColumn, collections.namedtuple(
             "_ModuleEmbeddingColumn", ("key", "module_path", "output_key", "trainable"))):
     """A text column over a TF2 SavedModel, through ``hubcompat.KerasLayer``."""
-
-    @property
-    def _is_v2_column(self):
-        return True
-
-    @property
-    def parents(self):
-        return [self.key]
-
-    @property
-    def name(self):
-        key = self.key if isinstance(self.key, str) else self.key.name
-        return f"{key}_hub_module_embedding"
 
     def create_state(self, state_manager):
         import hubcompat
