@@ -1,0 +1,88 @@
+"""The compatibility matrix: each cell is a nox session in its own venv.
+
+    nox -l                                  # list the cells
+    nox -s "tests(tf='2.13')"               # one cell
+    nox -s legacy_reference                 # genuine tensorflow_hub 0.15 on TF 2.15
+    nox -s legacy_reference -- --record     # ... and re-record the references
+
+docs/compatibility.md has the table of results; .github/workflows/matrix.yml
+runs the same sessions on Python 3.10-3.13.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+OLDEST, NEWEST = "2.13", "2.21"
+# TF version -> (pin, Keras it imports as tf.keras by default)
+TENSORFLOW = {
+    "2.13": "tensorflow==2.13.*",
+    "2.15": "tensorflow==2.15.*",  # the last release whose default Keras is Keras 2
+    "2.16": "tensorflow==2.16.*",  # the first with Keras 3
+    NEWEST: f"tensorflow=={NEWEST}.*",
+}
+# tf-keras (Keras 2 as a package, TF_USE_LEGACY_KERAS=1) exists from TF 2.16 on
+# as the only Keras 2; before that tf.keras *is* Keras 2.
+TF_KERAS = {"2.16": "tf-keras==2.16.*", NEWEST: f"tf-keras=={NEWEST}.*"}
+TEST_TOOLS = ["pytest>=7.4", "tf-slim>=1.1", "ruff>=0.4", "setuptools>=69,<81", "wheel"]
+
+
+def _install(session: nox.Session, tf: str, *extra: str) -> None:
+    # One resolve, so pip cannot pick a TF that the pins below exclude.
+    session.install(TENSORFLOW[tf], *TEST_TOOLS, *extra)
+    session.install("--no-deps", "-e", ".")
+    session.install("libcst>=1.1", "filelock>=3.12", "tqdm>=4.60", "nbformat>=5.7")
+    session.run("python", "-c", "import tensorflow as tf; print('TensorFlow', tf.__version__)")
+
+
+@nox.session
+@nox.parametrize("tf", list(TENSORFLOW))
+def tests(session: nox.Session, tf: str) -> None:
+    """The whole test suite on one TensorFlow release, with its default Keras."""
+    _install(session, tf, *([TF_KERAS[tf]] if tf in TF_KERAS else []))
+    session.run("python", "-m", "pytest", *session.posargs, env={"TF_USE_LEGACY_KERAS": "0"})
+
+
+@nox.session
+@nox.parametrize("tf", list(TF_KERAS))
+def tests_tf_keras(session: nox.Session, tf: str) -> None:
+    """Loader and KerasLayer tests with tf-keras (Keras 2) instead of Keras 3."""
+    _install(session, tf, TF_KERAS[tf])
+    session.run(
+        "python", "-m", "pytest", "tests/keras_layer", "tests/test_load_fixtures.py",
+        "tests/test_reexport.py", "tests/test_convert.py", *session.posargs,
+        env={"TF_USE_LEGACY_KERAS": "1"},
+    )
+
+
+@nox.session
+def hub016(session: nox.Session) -> None:
+    """tensorflow_hub 0.16.1 loads what ``hubcompat convert`` writes (hub.load, hub.KerasLayer)."""
+    _install(session, NEWEST, TF_KERAS[NEWEST], "tensorflow-hub==0.16.1")
+    session.run(
+        "python", "-m", "pytest", "tests/matrix/test_tensorflow_hub_016.py", *session.posargs,
+        env={"TF_USE_LEGACY_KERAS": "1", "HUBCOMPAT_MATRIX_CELL": "hub016"},
+    )
+
+
+@nox.session
+def legacy_reference(session: nox.Session) -> None:
+    """Genuine tensorflow_hub 0.15 on TF 2.15: re-exports the genuine modules and reproduces
+    the legacy outputs every other cell compares against (``-- --record`` rewrites them).
+
+    hubcompat is installed too (TF 2.15 is in its range) to write the modules that
+    genuine tensorflow_hub must read back.
+    """
+    session.install("tensorflow-cpu==2.15.1", "tensorflow-hub==0.15.0", *TEST_TOOLS)
+    session.install("--no-deps", "-e", ".")
+    session.install("libcst>=1.1", "filelock>=3.12", "tqdm>=4.60", "nbformat>=5.7")
+    if "--record" in session.posargs:
+        session.run("python", "tests/legacy_programs/record_references.py",
+                    "--hubcompat-python", "python")
+    args = [a for a in session.posargs if a != "--record"]
+    session.run("python", "-m", "pytest", "tests/matrix/test_legacy_reference.py", *args,
+                env={"HUBCOMPAT_LEGACY_PYTHON": "python"})
