@@ -1,0 +1,1 @@
+"""The subcommands of ``python -m hubcompat`` (see ``hubcompat/__main__.py``)."""
