@@ -25,7 +25,9 @@ from tests._hub_server import (
 )
 
 FIXTURE = REPO / "fixtures" / "tfhub_cache"
-VENV215 = Path("/work/venv215/bin/python")
+# A Python with genuine tensorflow_hub 0.15: the legacy_reference nox cell's.
+LEGACY_PYTHON = os.environ.get("HUBCOMPAT_LEGACY_PYTHON") or str(
+    REPO / ".nox" / "legacy_reference" / "bin" / "python")
 
 
 @pytest.fixture
@@ -170,7 +172,8 @@ def test_lock_file_of_another_user_does_not_block(cache_dir, tmp_path):
     assert hubcompat.detect_format(hubcompat.resolve(str(archive))) == hubcompat.ModelFormat.TF1_HUB
 
 
-@pytest.mark.skipif(not VENV215.exists(), reason="needs the side venv with genuine tensorflow_hub")
+@pytest.mark.skipif(not shutil.which(LEGACY_PYTHON),
+                    reason="needs genuine tensorflow_hub 0.15: run nox -s legacy_reference")
 def test_genuine_tensorflow_hub_reads_our_cache(cache_dir, tmp_path):
     """The layout is shared both ways: tensorflow_hub finds what hubcompat downloaded."""
     body = genuine_archive("upstream/half_plus_two_v1.tar.gz", tmp_path).read_bytes()
@@ -179,8 +182,9 @@ def test_genuine_tensorflow_hub_reads_our_cache(cache_dir, tmp_path):
         handle = server.url("/google/half_plus_two/1")
         ours = hubcompat.resolve(handle)
         code = f"import tensorflow_hub as hub; print(hub.resolve({handle!r}))"
-        env = {**os.environ, "TFHUB_CACHE_DIR": str(cache_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
-        proc = subprocess.run([str(VENV215), "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        env = {**{k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"},
+               "TFHUB_CACHE_DIR": str(cache_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        proc = subprocess.run([LEGACY_PYTHON, "-c", code], env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.strip().splitlines()[-1] == ours
         assert server.counts["/google/half_plus_two/1"] == 1

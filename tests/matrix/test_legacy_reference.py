@@ -1,0 +1,67 @@
+"""The legacy reference cell (``nox -s legacy_reference``): genuine tensorflow_hub 0.15
+on TF 2.15 reproduces every reference the other cells compare hubcompat against.
+
+- each legacy program prints, with genuine ``hub``, exactly its committed
+  reference (tests/legacy_programs/references/*.txt);
+- genuine tensorflow_hub re-exports each TF1 fixture from its own ``module_fn``,
+  finds the same structure as our writer's, computes our references on our
+  folders, and computes on its exports the committed fixtures/genuine_tf15 references;
+- genuine ``hub.Module`` reads a module that hubcompat exported, printing the
+  committed reference.
+
+Skipped anywhere genuine tensorflow_hub 0.15 (with ``hub.Module``) is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+
+hub = pytest.importorskip("tensorflow_hub")
+if not hasattr(hub, "Module"):
+    pytest.skip("needs tensorflow_hub 0.15 (with hub.Module)", allow_module_level=True)
+
+sys.path.insert(0, str(REPO / "tests" / "legacy_programs"))
+import programs  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("name", sorted(set(programs.PROGRAMS) - {"export_module"}))
+def test_genuine_hub_prints_the_committed_reference(name):
+    with open(programs.reference_path(name), encoding="utf-8") as f:
+        assert programs.run(sys.executable, name, programs.PROGRAMS[name]) == f.read()
+
+
+def test_genuine_hub_reads_what_hubcompat_exports(tmp_path):
+    ours = str(tmp_path / "exported_by_hubcompat")
+    programs.run(sys.executable, "export_module", [ours], hub_import=programs.HUBCOMPAT_IMPORT)
+    with open(programs.reference_path(programs.CROSS_PROGRAM), encoding="utf-8") as f:
+        assert programs.run(sys.executable, programs.CROSS_PROGRAM, [ours]) == f.read()
+
+
+def test_genuine_hub_agrees_with_our_fixtures_and_genuine_exports(tmp_path):
+    saved = tmp_path / "genuine_tf15"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "fixtures" / "tf1_modules" / "compare_with_genuine.py"),
+         "--save", str(saved)],
+        capture_output=True, text=True, timeout=1200,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+    committed = REPO / "fixtures" / "genuine_tf15"
+    for reference in sorted(committed.glob("*.reference.npz")):
+        fresh = np.load(saved / reference.name)
+        expected = np.load(reference)
+        assert sorted(fresh.files) == sorted(expected.files), reference.name
+        for key in expected.files:
+            if expected[key].dtype.kind in "fc":
+                np.testing.assert_allclose(fresh[key], expected[key], atol=1e-6, err_msg=key)
+            else:
+                np.testing.assert_array_equal(fresh[key], expected[key], err_msg=key)
