@@ -1,0 +1,51 @@
+"""The matrix is defined once: nox lists the cells, the GitHub workflow runs each of
+them on every Python its TensorFlow release has wheels for."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+yaml = pytest.importorskip("yaml")
+pytest.importorskip("nox")
+sys.path.insert(0, str(REPO))
+import noxfile  # noqa: E402
+
+
+def _nox_sessions() -> list[str]:
+    proc = subprocess.run([sys.executable, "-m", "nox", "-l", "--json"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=True)
+    return [s["session"] for s in json.loads(proc.stdout)]
+
+
+def _tf_of(session: str) -> str:
+    match = re.search(r"tf='([\d.]+)'", session)
+    if match:
+        return match.group(1)
+    return {"hub016": noxfile.NEWEST, "legacy_reference": "2.15"}[session]
+
+
+def test_nox_lists_every_cell():
+    sessions = _nox_sessions()
+    assert sessions == [
+        *(f"tests(tf='{tf}')" for tf in ("2.13", "2.15", "2.16", noxfile.NEWEST)),
+        *(f"tests_tf_keras(tf='{tf}')" for tf in ("2.16", noxfile.NEWEST)),
+        "hub016", "legacy_reference",
+    ]
+    assert noxfile.OLDEST == "2.13"
+
+
+def test_workflow_is_valid_yaml_and_mirrors_the_sessions():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
+    job = workflow["jobs"]["cell"]
+    cells = {(c["session"], c["python"]) for c in job["strategy"]["matrix"]["include"]}
+    expected = {(s, py) for s in _nox_sessions() for py in noxfile.PYTHONS[_tf_of(s)]}
+    assert cells == expected
+    assert job["steps"][-1]["run"] == 'nox -s "${{ matrix.session }}"'
+    assert {py for _, py in cells} == {"3.10", "3.11", "3.12", "3.13"}
