@@ -30,7 +30,7 @@ def _run(name: str, args) -> str:
 @pytest.mark.parametrize("name", sorted(set(programs.PROGRAMS) - {"export_module"}))
 def test_program_prints_what_genuine_hub_printed(name):
     if not os.path.exists(programs.reference_path(name)):
-        pytest.fail(f"no reference for {name}: run record_references.py with /work/venv215")
+        pytest.fail(f"no reference for {name}: run nox -s legacy_reference -- --record")
     assert _run(name, programs.PROGRAMS[name]) == _reference(name)
 
 

@@ -2,7 +2,7 @@
 
 Run with the side venv; writes references/*.txt (commit them):
 
-    /work/venv215/bin/python tests/legacy_programs/record_references.py [--hubcompat-python /work/venv/bin/python]
+    .nox/legacy_reference/bin/python tests/legacy_programs/record_references.py [--hubcompat-python .nox/legacy_reference/bin/python]
 
 use_exported.py runs in genuine hub on a module exported by *hubcompat*
 (export_module.py run with the hubcompat python given), so its reference also
@@ -21,7 +21,7 @@ import programs  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--hubcompat-python", default="/work/venv/bin/python")
+    parser.add_argument("--hubcompat-python", default=sys.executable)
     parser.add_argument("only", nargs="*")
     args = parser.parse_args()
     os.makedirs(programs.REFERENCES, exist_ok=True)
