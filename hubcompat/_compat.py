@@ -240,3 +240,46 @@ def current_handle(variable):
         return variable.handle
     except ValueError:
         return variable.values[0].handle
+
+
+def prune_with_keyword_inputs(wrapped, feeds, fetches, specs: dict):
+    """``wrapped.prune`` to a function called with keyword inputs named as ``specs``.
+
+    ``specs`` maps each input name to its ``tf.TensorSpec`` in the order of
+    ``feeds``, which must be sorted by name: a saved signature binds keyword
+    arguments in sorted order. TF >= 2.17 takes the signature in ``prune``;
+    before, it is set on the pruned function's graph afterwards, as
+    ``tf.compat.v1.saved_model.load_v2`` of those releases did.
+    """
+    import inspect
+
+    if "are_keyword_args_also_positional" in inspect.signature(wrapped.prune).parameters:
+        return wrapped.prune(feeds=feeds, fetches=fetches, input_signature=((), specs),
+                             are_keyword_args_also_positional=True)
+    function = wrapped.prune(feeds=feeds, fetches=fetches)
+    function._func_graph.structured_input_signature = ((), specs)
+    # Those releases' pruned functions take only tensors; later ones (and
+    # hub.load there) also convert lists and arrays to the input's dtype.
+    function.__class__ = _converting_subclass(type(function))
+    return function
+
+
+@functools.cache
+def _converting_subclass(function_class: type) -> type:
+    import tensorflow as tf
+
+    class ConvertingKeywordFunction(function_class):
+        """A pruned signature that converts non-tensor inputs to its input dtypes."""
+
+        def __call__(self, *args, **kwargs):
+            specs = self._func_graph.structured_input_signature[1]
+            args = tuple(_to_tensor(v, specs[k]) for k, v in zip(self._arg_keywords, args))
+            kwargs = {k: _to_tensor(v, specs[k]) if k in specs else v for k, v in kwargs.items()}
+            return super().__call__(*args, **kwargs)
+
+    def _to_tensor(value, spec):
+        if isinstance(value, (tf.Tensor, tf.Variable)):
+            return value
+        return tf.convert_to_tensor(value, dtype=spec.dtype)
+
+    return ConvertingKeywordFunction

@@ -14,7 +14,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import call_flat, current_handle
+from hubcompat._compat import call_flat, current_handle, prune_with_keyword_inputs
 from hubcompat.tf1 import graph_rewrite
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
@@ -195,13 +195,11 @@ class ImportedGraph:
         for key in input_keys:
             names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
                          if key in sparse else [key])
+        # Sorted: a saved signature binds keyword arguments in sorted order.
+        names, feeds = zip(*sorted(zip(names, feeds), key=lambda pair: pair[0])) if names else ((), ())
+        names, feeds = list(names), list(feeds)
         specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
-        function = self._wrapped.prune(
-            feeds=feeds,
-            fetches=outputs,
-            input_signature=((), specs),
-            are_keyword_args_also_positional=True,
-        )
+        function = prune_with_keyword_inputs(self._wrapped, feeds, outputs, specs)
         function._arg_keywords = names
         function._num_positional_args = 1 if len(names) == 1 else 0
         return function
