@@ -195,6 +195,10 @@ class ImportedGraph:
         for key in input_keys:
             names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
                          if key in sparse else [key])
+        # The input signature's dict flattens in sorted key order: the feeds
+        # must come in that order too (<name>_dense_shape before <name>_indices).
+        pairs = sorted(zip(names, feeds), key=lambda pair: pair[0])
+        names, feeds = [name for name, _ in pairs], [feed for _, feed in pairs]
         specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
         function = self._wrapped.prune(
             feeds=feeds,
