@@ -149,7 +149,7 @@ def compare(module, converted) -> dict[str, float]:
         actual = converted.signatures[name](**keyword_inputs(inputs))
         for key in sorted(expected):
             differences[f"{name}/{key}"] = max_abs_difference(expected[key], actual.get(key))
-        if name == "default" and hasattr(converted, CALL):
+        if name == "default" and callable(converted):
             call_input = next(iter(inputs.values())) if len(inputs) == 1 else inputs
             result = converted(call_input, training=False)
             result = result if isinstance(result, dict) else {"default": result}
