@@ -240,3 +240,22 @@ def current_handle(variable):
         return variable.handle
     except ValueError:
         return variable.values[0].handle
+
+
+def prune_with_keyword_inputs(wrapped, feeds, fetches, specs: dict):
+    """``WrappedFunction.prune`` into a function called with keyword inputs.
+
+    ``specs`` maps each keyword to its TensorSpec, in the order of ``feeds``
+    (sorted, as a dict input signature flattens). Newer TF needs
+    ``are_keyword_args_also_positional`` for that; TF 2.13 lacks the argument
+    and binds the keywords that way already.
+    """
+    import inspect
+
+    extra = {}
+    if "are_keyword_args_also_positional" in inspect.signature(wrapped.prune).parameters:
+        extra["are_keyword_args_also_positional"] = True
+    function = wrapped.prune(feeds=feeds, fetches=fetches, input_signature=((), specs), **extra)
+    function._arg_keywords = list(specs)
+    function._num_positional_args = 1 if len(specs) == 1 else 0
+    return function

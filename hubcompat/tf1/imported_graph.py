@@ -14,7 +14,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import call_flat, current_handle
+from hubcompat._compat import call_flat, current_handle, prune_with_keyword_inputs
 from hubcompat.tf1 import graph_rewrite
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
@@ -200,15 +200,7 @@ class ImportedGraph:
         pairs = sorted(zip(names, feeds), key=lambda pair: pair[0])
         names, feeds = [name for name, _ in pairs], [feed for _, feed in pairs]
         specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
-        function = self._wrapped.prune(
-            feeds=feeds,
-            fetches=outputs,
-            input_signature=((), specs),
-            are_keyword_args_also_positional=True,
-        )
-        function._arg_keywords = names
-        function._num_positional_args = 1 if len(names) == 1 else 0
-        return function
+        return prune_with_keyword_inputs(self._wrapped, feeds, outputs, specs)
 
     def prune_tensor(self, tensor_name: str):
         """A no-input function computing one tensor of the graph (e.g. a loss)."""
