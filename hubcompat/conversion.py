@@ -91,7 +91,12 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
         )
     from hubcompat.tf1.adapter import DEFAULT_SIGNATURE, TF1ModuleAdapter
 
-    module = TF1ModuleAdapter(path, tags=tags)
+    try:
+        module = TF1ModuleAdapter(path, tags=tags)
+    except tf.errors.OpError as e:  # e.g. a truncated checkpoint
+        raise errors.CorruptModuleError(
+            f"Cannot load {src!r} ({path}): {e.message}. Fetch the module again."
+        ) from e
     names = module.get_signature_names()
     _write_atomically(module, {name: module.signatures[name] for name in names}, dst, overwrite)
     report = ConversionReport(

@@ -234,8 +234,11 @@ def test_failing_source_leaves_nothing_behind(tmp_path):
     (broken / "variables" / "variables.index").write_bytes(b"not a checkpoint")
     out = tmp_path / "outputs"
     out.mkdir()
-    with pytest.raises(Exception):  # noqa: B017 - whichever error TF's reader gives
+    with pytest.raises(hubcompat.errors.CorruptModuleError, match="broken"):
         hubcompat.convert(str(broken), out / "converted")
+    assert os.listdir(out) == []
+    result = _cli("convert", broken, out / "converted", cwd=tmp_path)
+    assert result.returncode == 2 and "Fetch the module again" in result.stderr
     assert os.listdir(out) == []
 
 
