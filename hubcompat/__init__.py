@@ -21,6 +21,9 @@ _LAZY: dict[str, str] = {
     "load": "hubcompat.loader",
     "KerasLayer": "hubcompat.keras_layer",
     "resolve": "hubcompat.resolvers",
+    # The model tools (python -m hubcompat inspect / convert, docs/inspect-and-convert.md).
+    "describe": "hubcompat.inspection",
+    "convert": "hubcompat.conversion",
     # The tensorflow_hub 0.15 TF1 API (hubcompat/legacy, docs/legacy-api.md).
     "Module": "hubcompat.legacy.module",
     "eval_function_for_module": "hubcompat.legacy.module",

@@ -243,24 +243,25 @@ def current_handle(variable):
 
 
 def prune_with_keyword_inputs(wrapped, feeds, fetches, specs: dict):
-    """``wrapped.prune`` to a function called with keyword inputs named as ``specs``.
+    """``wrapped.prune`` into a function called with keyword inputs named as ``specs``.
 
-    ``specs`` maps each input name to its ``tf.TensorSpec`` in the order of
-    ``feeds``, which must be sorted by name: a saved signature binds keyword
-    arguments in sorted order. TF >= 2.17 takes the signature in ``prune``;
-    before, it is set on the pruned function's graph afterwards, as
-    ``tf.compat.v1.saved_model.load_v2`` of those releases did.
+    ``specs`` maps each keyword to its ``tf.TensorSpec`` in the order of
+    ``feeds``, which must be sorted by name (a dict input signature flattens
+    that way, and a saved signature binds keywords in that order). TF >= 2.17
+    binds keywords with ``are_keyword_args_also_positional``; before, the
+    pruned function takes tensors only, so it is given a subclass that
+    converts lists and arrays as later releases (and their hub.load) do.
     """
     import inspect
 
     if "are_keyword_args_also_positional" in inspect.signature(wrapped.prune).parameters:
-        return wrapped.prune(feeds=feeds, fetches=fetches, input_signature=((), specs),
-                             are_keyword_args_also_positional=True)
-    function = wrapped.prune(feeds=feeds, fetches=fetches)
-    function._func_graph.structured_input_signature = ((), specs)
-    # Those releases' pruned functions take only tensors; later ones (and
-    # hub.load there) also convert lists and arrays to the input's dtype.
-    function.__class__ = _converting_subclass(type(function))
+        function = wrapped.prune(feeds=feeds, fetches=fetches, input_signature=((), specs),
+                                 are_keyword_args_also_positional=True)
+    else:
+        function = wrapped.prune(feeds=feeds, fetches=fetches, input_signature=((), specs))
+        function.__class__ = _converting_subclass(type(function))
+    function._arg_keywords = list(specs)
+    function._num_positional_args = 1 if len(specs) == 1 else 0
     return function
 
 
@@ -268,18 +269,18 @@ def prune_with_keyword_inputs(wrapped, feeds, fetches, specs: dict):
 def _converting_subclass(function_class: type) -> type:
     import tensorflow as tf
 
+    def to_tensor(value, spec):
+        if isinstance(value, (tf.Tensor, tf.Variable)):
+            return value
+        return tf.convert_to_tensor(value, dtype=spec.dtype)
+
     class ConvertingKeywordFunction(function_class):
         """A pruned signature that converts non-tensor inputs to its input dtypes."""
 
         def __call__(self, *args, **kwargs):
             specs = self._func_graph.structured_input_signature[1]
-            args = tuple(_to_tensor(v, specs[k]) for k, v in zip(self._arg_keywords, args))
-            kwargs = {k: _to_tensor(v, specs[k]) if k in specs else v for k, v in kwargs.items()}
+            args = tuple(to_tensor(v, specs[k]) for k, v in zip(self._arg_keywords, args))
+            kwargs = {k: to_tensor(v, specs[k]) if k in specs else v for k, v in kwargs.items()}
             return super().__call__(*args, **kwargs)
-
-    def _to_tensor(value, spec):
-        if isinstance(value, (tf.Tensor, tf.Variable)):
-            return value
-        return tf.convert_to_tensor(value, dtype=spec.dtype)
 
     return ConvertingKeywordFunction

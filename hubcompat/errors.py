@@ -149,3 +149,14 @@ class UnparsableSourceError(SyntaxError, MigrationError):
 
 class NotebookLayoutError(MigrationError):
     """Raised when a notebook's JSON layout cannot be written back byte for byte."""
+
+
+# --- Converting models (python -m hubcompat convert) ----------------------------
+
+
+class DestinationExistsError(FileExistsError, HubcompatError):
+    """Raised when ``convert`` would write over an existing path and ``overwrite`` is off."""
+
+
+class NothingToConvertError(ValueError, HubcompatError):
+    """Raised when ``convert`` is given a model that already is a TF2 SavedModel."""

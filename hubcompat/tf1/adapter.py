@@ -188,7 +188,7 @@ class TF1ModuleAdapter(auto_trackable_base()):
 
     def _trackable_children(self, save_type="checkpoint", **kwargs):
         children = super()._trackable_children(save_type, **kwargs)
-        if save_type == save_type_savedmodel():
+        if save_type == save_type_savedmodel() and DEFAULT_SIGNATURE in self.get_signature_names():
             children["__call__"] = self._traced_call_for_export()
         return children
 

@@ -195,14 +195,12 @@ class ImportedGraph:
         for key in input_keys:
             names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
                          if key in sparse else [key])
-        # Sorted: a saved signature binds keyword arguments in sorted order.
-        names, feeds = zip(*sorted(zip(names, feeds), key=lambda pair: pair[0])) if names else ((), ())
-        names, feeds = list(names), list(feeds)
+        # The input signature's dict flattens in sorted key order: the feeds
+        # must come in that order too (<name>_dense_shape before <name>_indices).
+        pairs = sorted(zip(names, feeds), key=lambda pair: pair[0])
+        names, feeds = [name for name, _ in pairs], [feed for _, feed in pairs]
         specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
-        function = prune_with_keyword_inputs(self._wrapped, feeds, outputs, specs)
-        function._arg_keywords = names
-        function._num_positional_args = 1 if len(names) == 1 else 0
-        return function
+        return prune_with_keyword_inputs(self._wrapped, feeds, outputs, specs)
 
     def prune_tensor(self, tensor_name: str):
         """A no-input function computing one tensor of the graph (e.g. a loss)."""

@@ -1,0 +1,163 @@
+"""``hubcompat.convert``: a TF1 Hub module (or TF1 SavedModel) to a plain TF2 SavedModel.
+
+The result loads with ``tf.saved_model.load`` alone, no hubcompat needed. It
+is a reusable SavedModel (``obj(x, training=...)`` when the module has a
+``default`` signature, ``variables``, ``trainable_variables``,
+``regularization_losses``) with every signature of the module in
+``signatures``, called as ``hub.load`` calls them, and the module's assets.
+
+The SavedModel is written into a temporary folder next to the destination
+and renamed into place only when complete: a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+import tensorflow as tf
+
+from hubcompat import errors
+from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
+from hubcompat.formats import ModelFormat, detect_format
+from hubcompat.parity import keyword_inputs, max_abs_difference
+from hubcompat.resolvers import resolve
+
+CALL = "__call__"
+
+
+@dataclass
+class ConversionReport:
+    """What :func:`convert` wrote and how close the result is to the source."""
+
+    source: str
+    destination: str
+    format: str
+    signatures: list[str]
+    has_call: bool
+    variables: int
+    atol: float
+    verified: bool = False
+    # "<signature>/<output>" (or "__call__/<output>") -> max abs difference
+    differences: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True unless verification ran and some difference exceeds ``atol``."""
+        return all(d <= self.atol for d in self.differences.values())
+
+    @property
+    def failures(self) -> dict[str, float]:
+        return {k: d for k, d in self.differences.items() if not d <= self.atol}
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source, "destination": self.destination, "format": self.format,
+            "signatures": self.signatures, "has_call": self.has_call,
+            "variables": self.variables, "verified": self.verified, "atol": self.atol,
+            "ok": self.ok,
+            "differences": {k: (d if d != float("inf") else "inf")
+                            for k, d in sorted(self.differences.items())},
+        }
+
+
+def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True,
+            atol: float = 1e-5) -> ConversionReport:
+    """Writes the TF1 module ``src`` (any handle :func:`hubcompat.load` accepts) to ``dst``
+    as a TF2 SavedModel; with ``verify``, reloads it and compares every signature's
+    outputs (and ``__call__``'s) with the module's on example inputs.
+
+    A failed verification does not remove ``dst``: ``report.ok`` is False and
+    ``report.failures`` names the outputs that differ by more than ``atol``.
+    """
+    dst = os.path.abspath(os.fspath(dst))
+    if os.path.lexists(dst) and not overwrite:
+        raise errors.DestinationExistsError(
+            f"Cannot convert {src!r}: {dst!r} already exists. Pick another destination "
+            "or pass overwrite=True (--overwrite)."
+        )
+    path = resolve(src)
+    fmt = detect_format(path)
+    if fmt is ModelFormat.TF2_SAVED_MODEL:
+        raise errors.NothingToConvertError(
+            f"{src!r} is already a TF2 SavedModel: load it with tf.saved_model.load(); "
+            "copy the folder if you need it elsewhere."
+        )
+    if fmt not in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
+        raise errors.UnknownFormatError(
+            f"{src!r} is a {fmt} model, not a TF1 Hub module or TF1 SavedModel: nothing to convert."
+        )
+    from hubcompat.tf1.adapter import DEFAULT_SIGNATURE, TF1ModuleAdapter
+
+    try:
+        module = TF1ModuleAdapter(path, tags=tags)
+    except tf.errors.OpError as e:  # e.g. a truncated checkpoint
+        raise errors.CorruptModuleError(
+            f"Cannot load {src!r} ({path}): {e.message}. Fetch the module again."
+        ) from e
+    names = module.get_signature_names()
+    _write_atomically(module, {name: module.signatures[name] for name in names}, dst, overwrite)
+    report = ConversionReport(
+        source=str(src), destination=dst, format=str(fmt), signatures=names,
+        has_call=DEFAULT_SIGNATURE in names, variables=len(module.variables), atol=atol,
+    )
+    if verify:
+        report.differences = compare(module, tf.saved_model.load(dst))
+        report.verified = True
+    return report
+
+
+def _write_atomically(module, signatures, dst: str, overwrite: bool) -> None:
+    parent = os.path.dirname(dst)
+    os.makedirs(parent, exist_ok=True)
+    partial = tempfile.mkdtemp(prefix=f".{os.path.basename(dst)}.", suffix=".partial", dir=parent)
+    try:
+        tf.saved_model.save(module, partial, signatures=signatures)
+        if os.path.lexists(dst):
+            if not overwrite:  # appeared while we were writing
+                raise errors.DestinationExistsError(
+                    f"{dst!r} appeared while converting; the conversion was not written."
+                )
+            _replace(partial, dst)
+        else:
+            os.rename(partial, dst)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _replace(new: str, dst: str) -> None:
+    """Swaps ``new`` in for ``dst`` (a folder or a file), then deletes the old one."""
+    old = tempfile.mkdtemp(prefix=f".{os.path.basename(dst)}.", suffix=".old",
+                           dir=os.path.dirname(dst))
+    moved = os.path.join(old, "previous")
+    os.rename(dst, moved)
+    try:
+        os.rename(new, dst)
+    except BaseException:
+        os.rename(moved, dst)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def compare(module, converted) -> dict[str, float]:
+    """Max abs difference of every output of every signature (and of ``__call__``
+    with training=False) between ``module`` and the reloaded ``converted``."""
+    image_size = image_size_of(module)
+    differences = {}
+    for name in module.get_signature_names():
+        inputs = example_inputs(input_specs(module, name), image_size=image_size)
+        expected = module(inputs, signature=name, as_dict=True)
+        actual = converted.signatures[name](**keyword_inputs(inputs))
+        for key in sorted(expected):
+            differences[f"{name}/{key}"] = max_abs_difference(expected[key], actual.get(key))
+        if name == "default" and callable(converted):
+            call_input = next(iter(inputs.values())) if len(inputs) == 1 else inputs
+            result = converted(call_input, training=False)
+            result = result if isinstance(result, dict) else {"default": result}
+            for key in sorted(result):
+                differences[f"{CALL}/{key}"] = max_abs_difference(expected[key], result[key])
+    return differences

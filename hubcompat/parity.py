@@ -1,0 +1,68 @@
+"""Comparing two models' outputs: how far apart two results are.
+
+Used by ``inspect`` (what ``training=True`` changes) and ``convert`` (does the
+converted SavedModel compute what the module does).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+import numpy as np
+import tensorflow as tf
+
+SPARSE_PARTS = ("indices", "values", "dense_shape")
+
+
+def keyword_inputs(inputs: Mapping) -> dict:
+    """Inputs as a signature function takes them: a SparseTensor ``x`` as ``x_indices``,
+    ``x_values`` and ``x_dense_shape`` (the convention of ``hub.load`` for TF1 modules)."""
+    result = {}
+    for name, value in inputs.items():
+        if isinstance(value, tf.SparseTensor):
+            for part in SPARSE_PARTS:
+                result[f"{name}_{part}"] = getattr(value, part)
+        else:
+            result[name] = value
+    return result
+
+
+def max_abs_difference(a, b) -> float:
+    """The largest absolute difference between two results (``inf`` if they cannot match).
+
+    Sparse tensors must have equal indices and dense shapes; strings must be
+    equal, or name files with equal contents (asset paths move when a model is
+    copied or converted).
+    """
+    if isinstance(a, tf.SparseTensor) or isinstance(b, tf.SparseTensor):
+        if not (isinstance(a, tf.SparseTensor) and isinstance(b, tf.SparseTensor)):
+            return math.inf
+        if (max_abs_difference(a.indices, b.indices) or
+                max_abs_difference(a.dense_shape, b.dense_shape)):
+            return math.inf
+        return max_abs_difference(a.values, b.values)
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return math.inf
+    if a.size == 0:
+        return 0.0
+    if a.dtype.kind in "OSU" or b.dtype.kind in "OSU":
+        same = all(_same_string(x, y) for x, y in zip(a.ravel(), b.ravel()))
+        return 0.0 if same else math.inf
+    if a.dtype == bool or b.dtype == bool:
+        return 0.0 if np.array_equal(a, b) else math.inf
+    return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64))))
+
+
+def _same_string(x, y) -> bool:
+    if x == y:
+        return True
+    x, y = (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in (x, y))
+    if not (os.path.isfile(x) and os.path.isfile(y)):
+        return False
+    if os.path.basename(x) != os.path.basename(y):
+        return False
+    with open(x, "rb") as fx, open(y, "rb") as fy:
+        return fx.read() == fy.read()
