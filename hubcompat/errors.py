@@ -149,3 +149,22 @@ class UnparsableSourceError(SyntaxError, MigrationError):
 
 class NotebookLayoutError(MigrationError):
     """Raised when a notebook's JSON layout cannot be written back byte for byte."""
+
+
+# --- python -m hubcompat check ---------------------------------------------------
+
+
+class ReferenceNotFoundError(FileNotFoundError, HubcompatError):
+    """Raised when ``check --reference`` / ``--inputs`` names a file that does not exist."""
+
+
+class ReferenceFileError(ValueError, HubcompatError):
+    """Raised when a reference or inputs file is not a readable ``.npz`` archive."""
+
+
+class ReferenceExistsError(FileExistsError, HubcompatError):
+    """Raised when ``check --record`` would overwrite an existing file."""
+
+
+class CheckArgumentError(ValueError, HubcompatError):
+    """Raised when ``check`` is asked to skip a check that does not exist."""
