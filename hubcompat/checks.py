@@ -29,7 +29,6 @@ from hubcompat.example_inputs import example_inputs, image_size_of, input_specs,
 from hubcompat.formats import ModelFormat, detect_format
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-CHECKS = ("load", "call", "reference", "record", "keras", "reexport", "training")
 SKIPPABLE = ("keras", "reexport", "training")
 CALL = "__call__"
 DEFAULT_ATOL = 1e-5
@@ -253,11 +252,11 @@ def _input_from_arrays(arrays: dict, signature: str, name: str, spec):
         parts = [f"{key}/{part}" for part in reference_npz.SPARSE_PARTS]
         missing = [p for p in parts if p not in arrays]
         if missing:
-            raise errors.InputError(f"the inputs file has no {missing[0]!r}")
+            raise errors.InputError(f"the inputs (or reference) file has no {missing[0]!r}")
         indices, values, shape = (arrays[p] for p in parts)
         return tf.SparseTensor(indices, tf.constant(values, dtype=spec.dtype), shape)
     if key not in arrays:
-        raise errors.InputError(f"the inputs file has no {key!r}")
+        raise errors.InputError(f"the inputs (or reference) file has no {key!r}")
     return tf.constant(arrays[key], dtype=spec.dtype)
 
 

@@ -19,7 +19,7 @@ import pytest
 import tensorflow as tf
 
 from hubcompat import errors, reference_npz
-from hubcompat.checks import run_checks
+from hubcompat.checks import record_reference, run_checks
 
 from check_references import CATALOG, genuine_reference, tf1_reference
 from conftest import FIXTURES, REPO, genuine
@@ -113,6 +113,19 @@ def test_reference_inputs_missing_fail_and_examples_are_used():
     assert results["call[default]"].detail.startswith("example inputs")
     assert results["reference[default]"].failed
     assert "input/default/x: missing from the reference" in results["reference[default]"].detail
+
+
+def test_record_reference_from_python_then_check_passes_and_never_overwrites(tmp_path):
+    path = tmp_path / "refs" / "tf2_bn_training.npz"
+    assert record_reference(FIXTURES / "tf2_bn_training", path) == path
+    assert sorted(reference_npz.read(path)) == ["input/__call__/x", "output/__call__/default"]
+    results = run_checks(FIXTURES / "tf2_bn_training", reference=path, skip=FAST)
+    assert by_name(results)["reference[__call__]"].status == "PASS", lines(results)
+    before = path.read_bytes()
+    with pytest.raises(errors.ReferenceExistsError, match="--overwrite"):
+        record_reference(FIXTURES / "tf2_bn_training", path)
+    assert path.read_bytes() == before and sorted(p.name for p in path.parent.iterdir()) == [
+        path.name]
 
 
 def test_non_finite_outputs_fail(tmp_path):
