@@ -285,7 +285,7 @@ def _check_reference(run: _Run, reference: dict, atol: float, rtol: float) -> li
         expected = {k: v for k, v in reference.items() if k.startswith(prefix)}
         problems, largest = reference_npz.compare(expected, run.outputs[entry.name],
                                                   atol=atol, rtol=rtol)
-        problems = [p for p in _input_problems(run, entry, reference)] + problems
+        problems = _input_problems(run, entry, reference) + problems
         if problems:
             results.append(CheckResult(name, FAIL, "; ".join(problems)))
         else:
