@@ -21,9 +21,12 @@ _LAZY: dict[str, str] = {
     "load": "hubcompat.loader",
     "KerasLayer": "hubcompat.keras_layer",
     "resolve": "hubcompat.resolvers",
-    # The model tools (python -m hubcompat inspect / convert, docs/inspect-and-convert.md).
+    # python -m hubcompat inspect / convert (docs/inspect-and-convert.md).
     "describe": "hubcompat.inspection",
     "convert": "hubcompat.conversion",
+    # python -m hubcompat check and the pytest plugin (docs/checking.md).
+    "run_checks": "hubcompat.checks",
+    "record_reference": "hubcompat.checks",
     # The tensorflow_hub 0.15 TF1 API (hubcompat/legacy, docs/legacy-api.md).
     "Module": "hubcompat.legacy.module",
     "eval_function_for_module": "hubcompat.legacy.module",

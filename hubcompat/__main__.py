@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("inspect", "convert", "check")  # help order; each present module is registered
+COMMANDS = ("inspect", "convert", "check")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -29,8 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        if importlib.util.find_spec(f"hubcompat.commands.{name}") is not None:
-            importlib.import_module(f"hubcompat.commands.{name}").register(subparsers)
+        importlib.import_module(f"hubcompat.commands.{name}").register(subparsers)
     return parser
 
 

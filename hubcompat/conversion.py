@@ -98,7 +98,7 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
             f"Cannot load {src!r} ({path}): {e.message}. Fetch the module again."
         ) from e
     names = module.get_signature_names()
-    _write_atomically(module, {name: module.signatures[name] for name in names}, dst, overwrite)
+    _write_atomically(module, dst, overwrite)
     report = ConversionReport(
         source=str(src), destination=dst, format=str(fmt), signatures=names,
         has_call=DEFAULT_SIGNATURE in names, variables=len(module.variables), atol=atol,
@@ -109,12 +109,18 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
     return report
 
 
-def _write_atomically(module, signatures, dst: str, overwrite: bool) -> None:
+def save(module, path: str) -> None:
+    """``tf.saved_model.save`` of a loaded TF1 module with all its signatures."""
+    names = module.get_signature_names()
+    tf.saved_model.save(module, path, signatures={name: module.signatures[name] for name in names})
+
+
+def _write_atomically(module, dst: str, overwrite: bool) -> None:
     parent = os.path.dirname(dst)
     os.makedirs(parent, exist_ok=True)
     partial = tempfile.mkdtemp(prefix=f".{os.path.basename(dst)}.", suffix=".partial", dir=parent)
     try:
-        tf.saved_model.save(module, partial, signatures=signatures)
+        save(module, partial)
         if os.path.lexists(dst):
             if not overwrite:  # appeared while we were writing
                 raise errors.DestinationExistsError(

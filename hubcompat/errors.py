@@ -160,3 +160,22 @@ class DestinationExistsError(FileExistsError, HubcompatError):
 
 class NothingToConvertError(ValueError, HubcompatError):
     """Raised when ``convert`` is given a model that already is a TF2 SavedModel."""
+
+
+# --- python -m hubcompat check ---------------------------------------------------
+
+
+class ReferenceNotFoundError(FileNotFoundError, HubcompatError):
+    """Raised when ``check --reference`` / ``--inputs`` names a file that does not exist."""
+
+
+class ReferenceFileError(ValueError, HubcompatError):
+    """Raised when a reference or inputs file is not a readable ``.npz`` archive."""
+
+
+class ReferenceExistsError(DestinationExistsError):
+    """Raised when ``check --record`` would overwrite an existing file."""
+
+
+class CheckArgumentError(ValueError, HubcompatError):
+    """Raised when ``check`` is asked to skip a check that does not exist."""

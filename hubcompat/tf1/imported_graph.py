@@ -158,7 +158,7 @@ class ImportedGraph:
         outputs = {
             key: self._tensor_from_info(info) for key, info in signature_def.outputs.items()
         }
-        extra_ops = list(self._update_ops) if with_update_ops else []
+        extra_ops = self._update_ops_fed_by(feeds) if with_update_ops else []
         pruned = self._prune(name, feeds, (outputs, extra_ops))
         if any(op.type == "LoopCond" for op in pruned.graph.get_operations()):
             call = LoopGradientCall(
@@ -177,6 +177,31 @@ class ImportedGraph:
             return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
 
         return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function)
+
+    def _update_ops_fed_by(self, feeds) -> list:
+        """The update ops that need no placeholder other than ``feeds``.
+
+        A train graph's update ops (batch-norm moving averages) hang off the
+        input of the signature that computes them; another signature of the
+        same graph cannot feed that input, so it runs without them.
+        """
+        fed = {t.op for t in feeds} | {t.op for t in self._wrapped.graph.internal_captures}
+        runnable = []
+        for op in self._update_ops:
+            seen, stack, ok = set(), [op], True
+            while stack and ok:
+                current = stack.pop()
+                if current in seen or current in fed:
+                    continue
+                seen.add(current)
+                if current.type in ("Placeholder", "PlaceholderWithDefault") and not current.inputs:
+                    ok = current.type == "PlaceholderWithDefault"
+                    continue
+                stack.extend(t.op for t in current.inputs)
+                stack.extend(current.control_inputs)
+            if ok:
+                runnable.append(op)
+        return runnable
 
     def _prune(self, name, feeds, fetches):
         try:

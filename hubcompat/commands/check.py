@@ -1,0 +1,64 @@
+"""``python -m hubcompat check HANDLE``: does a model load, run, match a reference, fine-tune?
+
+Prints one ``PASS`` / ``FAIL`` / ``SKIP`` line per check (see
+:mod:`hubcompat.checks` and docs/checking.md); exit status 1 when a check
+failed, 2 when the handle or a file cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+SKIPPABLE = ("keras", "reexport", "training")  # hubcompat.checks.SKIPPABLE, without TF
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check that a model loads, runs, matches a reference and fine-tunes",
+        description="Load a TF1 Hub module or SavedModel and check it: every signature runs on "
+        "example inputs with finite outputs, outputs match a reference file, it works as a "
+        "KerasLayer, survives tf.saved_model.save/load, and trains (gradients for every "
+        "trainable variable). One PASS/FAIL/SKIP line per check; exit status 1 on a failure.",
+    )
+    parser.add_argument("handle", help="a path, archive, URL or tfhub.dev/Kaggle handle")
+    parser.add_argument("--reference", metavar="FILE.npz",
+                        help="compare outputs with this file (keys input/<signature>/<input>, "
+                        "output/<signature>/<output>); its inputs are the ones fed")
+    parser.add_argument("--record", metavar="FILE.npz",
+                        help="write the inputs used and the outputs computed to FILE.npz")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="let --record replace an existing file")
+    parser.add_argument("--inputs", metavar="FILE.npz",
+                        help="inputs to feed (keys input/<signature>/<input>) instead of "
+                        "generated examples")
+    parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
+    parser.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance (1e-5)")
+    parser.add_argument("--tags", help="comma-separated tag set to load (default: the module's "
+                        "default, set() for TF1 Hub modules)")
+    parser.add_argument("--skip", type=_skip_list, default=(), metavar="CHECKS",
+                        help=f"comma-separated checks not to run: {', '.join(SKIPPABLE)}")
+
+
+def _skip_list(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in SKIPPABLE]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"cannot skip {', '.join(unknown)}; choose from {', '.join(SKIPPABLE)}")
+    return names
+
+
+def run(args) -> int:
+    from hubcompat import errors
+    from hubcompat.checks import run_checks
+
+    if args.record and args.reference:
+        raise errors.CheckArgumentError("Pass --record or --reference, not both.")
+    tags = None if args.tags is None else {t.strip() for t in args.tags.split(",") if t.strip()}
+    results = run_checks(args.handle, reference=args.reference, inputs=args.inputs,
+                         atol=args.atol, rtol=args.rtol, tags=tags, skip=args.skip,
+                         record=args.record, overwrite=args.overwrite)
+    for result in results:
+        print(result.line(), flush=True)
+    return 1 if any(r.failed for r in results) else 0

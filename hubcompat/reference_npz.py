@@ -1,0 +1,116 @@
+"""The reference file of ``python -m hubcompat check``: inputs and outputs in one ``.npz``.
+
+Keys (see docs/checking.md):
+
+- ``input/<signature>/<input>``: the value fed to one input of a signature;
+- ``output/<signature>/<output>``: what the signature returned for those inputs.
+
+``<signature>`` is a signature name, or ``__call__`` for a TF2 SavedModel's
+``__call__`` (whose single tensor output is called ``default``). A sparse
+tensor is stored as three arrays, ``<key>/indices``, ``<key>/values`` and
+``<key>/dense_shape``. Strings are stored as numpy bytes arrays (``S`` dtype),
+so the file loads with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from hubcompat import errors
+
+SPARSE_PARTS = ("indices", "values", "dense_shape")
+
+
+def input_key(signature: str, name: str) -> str:
+    return f"input/{signature}/{name}"
+
+
+def output_key(signature: str, name: str) -> str:
+    return f"output/{signature}/{name}"
+
+
+def read(path) -> dict[str, np.ndarray]:
+    """All arrays of a reference (or ``--inputs``) file."""
+    path = Path(path)
+    if not path.is_file():
+        raise errors.ReferenceNotFoundError(
+            f"Reference file {str(path)!r} does not exist; record one with "
+            "`python -m hubcompat check HANDLE --record FILE.npz`."
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except (OSError, ValueError) as e:
+        raise errors.ReferenceFileError(
+            f"Cannot read reference file {str(path)!r} as a numpy .npz archive ({e}); "
+            "record it again with --record."
+        ) from e
+
+
+def write(path, arrays: Mapping[str, np.ndarray], *, overwrite: bool = False) -> None:
+    """Writes ``arrays`` to ``path`` through a temporary file (never a half-written file)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise errors.ReferenceExistsError(
+            f"Reference file {str(path)!r} already exists; delete it or pass --overwrite."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **dict(sorted(arrays.items())))
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def flatten(prefix: str, value) -> dict[str, np.ndarray]:
+    """``{prefix: array}`` for a tensor, or the three arrays of a sparse tensor."""
+    import tensorflow as tf
+
+    if isinstance(value, tf.SparseTensor):
+        return {f"{prefix}/{part}": to_array(getattr(value, part)) for part in SPARSE_PARTS}
+    return {prefix: to_array(value)}
+
+
+def to_array(value) -> np.ndarray:
+    array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    if array.dtype == object:  # tf.string -> bytes objects -> a fixed-width S array
+        array = array.astype(bytes)
+    return array
+
+
+def compare(expected: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray], *,
+            atol: float, rtol: float) -> tuple[list[str], float]:
+    """Problems (each naming its key) and the largest absolute difference seen."""
+    problems, largest = [], 0.0
+    for key in sorted(set(expected) | set(actual)):
+        if key not in actual:
+            problems.append(f"{key}: in the reference, but the model has no such output")
+            continue
+        if key not in expected:
+            problems.append(f"{key}: the model returns it, but the reference has no such key")
+            continue
+        want, got = expected[key], actual[key]
+        if want.shape != got.shape:
+            problems.append(f"{key}: shape {got.shape} differs from the reference's {want.shape}")
+        elif _numeric(want) and _numeric(got):
+            diff = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)),
+                                initial=0.0))
+            largest = max(largest, diff)
+            if not np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
+                problems.append(f"{key}: values differ by up to {diff:.3g} "
+                                f"(atol={atol:g}, rtol={rtol:g})")
+        elif want.dtype.kind != got.dtype.kind or not np.array_equal(want, got):
+            problems.append(f"{key}: values differ from the reference ({got.dtype} vs {want.dtype})")
+    return problems, largest
+
+
+def _numeric(array: np.ndarray) -> bool:
+    return array.dtype.kind in "iufc"
