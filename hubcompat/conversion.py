@@ -89,14 +89,10 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
         raise errors.UnknownFormatError(
             f"{src!r} is a {fmt} model, not a TF1 Hub module or TF1 SavedModel: nothing to convert."
         )
-    from hubcompat.tf1.adapter import DEFAULT_SIGNATURE, TF1ModuleAdapter
+    from hubcompat.loader import load
+    from hubcompat.tf1.adapter import DEFAULT_SIGNATURE
 
-    try:
-        module = TF1ModuleAdapter(path, tags=tags)
-    except tf.errors.OpError as e:  # e.g. a truncated checkpoint
-        raise errors.CorruptModuleError(
-            f"Cannot load {src!r} ({path}): {e.message}. Fetch the module again."
-        ) from e
+    module = load(src, tags=tags)
     names = module.get_signature_names()
     _write_atomically(module, dst, overwrite)
     report = ConversionReport(

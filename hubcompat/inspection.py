@@ -33,13 +33,7 @@ def describe(handle, tags=None) -> dict:
     else:
         from hubcompat.loader import load
 
-        try:
-            module = load(path, tags=tags)
-        except tf.errors.OpError as e:  # e.g. a truncated checkpoint
-            raise errors.CorruptModuleError(
-                f"Cannot load {handle!r} ({path}): {e.message}. Fetch the module again."
-            ) from e
-        result.update(_describe_tf1(module))
+        result.update(_describe_tf1(load(handle, tags=tags)))
     return result
 
 

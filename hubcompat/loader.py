@@ -28,9 +28,16 @@ def load(handle, tags=None, options=None):
 
         return tf.saved_model.load(path, tags=tags, options=options)
     if fmt in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
+        import tensorflow as tf
+
         from hubcompat.tf1.adapter import TF1ModuleAdapter
 
-        return TF1ModuleAdapter(path, tags=tags)
+        try:
+            return TF1ModuleAdapter(path, tags=tags)
+        except tf.errors.OpError as e:  # e.g. a truncated checkpoint
+            raise errors.CorruptModuleError(
+                f"Cannot load {handle!r} ({path}): {e.message}. Fetch the module again."
+            ) from e
     raise errors.UnknownFormatError(
         f"{handle!r} is a {fmt} model; load it with keras.models.load_model()."
     )

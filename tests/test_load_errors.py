@@ -93,6 +93,14 @@ def test_missing_checkpoint(genuine_copy):
     assert str(path) in str(info.value)
 
 
+def test_unreadable_checkpoint(genuine_copy):
+    path = genuine_copy("mlp_bn")
+    (path / "variables" / "variables.index").write_bytes(b"not a checkpoint")
+    with pytest.raises(errors.CorruptModuleError, match="Fetch the module again") as info:
+        hubcompat.load(str(path))
+    assert str(path) in str(info.value)
+
+
 def test_missing_asset(genuine_copy):
     path = genuine_copy("text_embed")
     (path / "assets" / "_vocab.txt").unlink()
