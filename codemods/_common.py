@@ -29,6 +29,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from hubcompat.codemods._syntax import sibling_name
+
 HUB_MODULES = ("tensorflow_hub", "hubcompat")
 TODO_PREFIX = "# TODO(hubcompat): "
 EVENTS_KEY = "hubcompat.events"
@@ -40,6 +42,8 @@ NAME_METADATA = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, Sc
 METHODS = frozenset({"get_signature_names", "get_input_info_dict", "get_output_info_dict"})
 #: tensorflow_hub functions that read a module's expected image input.
 IMAGE_HELPERS = frozenset({"get_expected_image_size", "get_num_image_channels"})
+#: The plan of a ``hub.load_module_spec(...)`` call to become ``hub.load(...)``.
+SPEC_TO_LOAD = "spec_to_load"
 
 BOTH = frozenset({"hubcompat", "modern"})
 MODERN = frozenset({"modern"})
@@ -248,6 +252,31 @@ class HubCodemod(VisitorBasedCodemodCommand):
                     continue
             return False
         return True
+
+    def plan_loaded_owner(self, owner: cst.BaseExpression, plan: dict) -> bool:
+        """Is ``owner`` a loaded model: ``hub.load(...)``, or ``hub.load_module_spec(...)``
+        (inline, or through a name used only for queries), which ``plan`` then marks
+        ``SPEC_TO_LOAD`` for :meth:`spec_to_load` to rewrite?"""
+        kind = self.hub_call_attr(owner)
+        if kind == "load_module_spec":
+            plan[owner] = SPEC_TO_LOAD
+            return True
+        if kind == "load":
+            return True
+        value = self.assigned_value(owner)
+        kind = self.hub_call_attr(value)
+        if kind == "load_module_spec" and isinstance(owner, cst.Name) and self.only_queried(value):
+            plan[value] = SPEC_TO_LOAD
+            return True
+        return kind == "load"
+
+    def spec_to_load(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """``hub.load_module_spec(h)`` -> ``hub.load(h)`` (imports follow)."""
+        if isinstance(updated_node.func, cst.Name):
+            self.add_needed_import(self.hub_module_of(original_node.func), "load")
+            self.remove_unused_import_by_node(original_node.func)
+        self.changed(original_node, "hub.load_module_spec -> hub.load")
+        return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))
 
     # -- report events and TODOs ---------------------------------------------
 

@@ -20,14 +20,19 @@ from typing import Any
 import libcst as cst
 import libcst.matchers as m
 
-from hubcompat.codemods._common import IMAGE_HELPERS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._common import (
+    IMAGE_HELPERS,
+    MODERN,
+    NAME_METADATA,
+    SPEC_TO_LOAD,
+    HubCodemod,
+)
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
     has_star_args,
     is_none,
     literal_string,
-    sibling_name,
     string,
     subscript,
 )
@@ -58,17 +63,8 @@ class ImageSizeCommand(HubCodemod):
                 x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)
             ):
                 continue
-            owner = call.args[0].value
-            kind = self.hub_call_attr(owner)
-            if kind == "load_module_spec":
-                self._plan[owner] = "spec_to_load"
-            elif kind != "load":
-                value = self.assigned_value(owner)
-                kind = self.hub_call_attr(value)
-                if kind == "load_module_spec" and self.only_queried(value):
-                    self._plan[value] = "spec_to_load"
-                elif kind != "load":
-                    continue
+            if not self.plan_loaded_owner(call.args[0].value, self._plan):
+                continue
             self._plan[call] = helper
             self.changed(call, f"hub.{helper}(...) -> signature input shape")
         return True
@@ -77,12 +73,8 @@ class ImageSizeCommand(HubCodemod):
         plan = self._plan.get(original_node)
         if plan is None:
             return updated_node
-        if plan == "spec_to_load":
-            if isinstance(updated_node.func, cst.Name):
-                module = self.hub_module_of(original_node.func)
-                self.add_needed_import(module, "load")
-                self.remove_unused_import_by_node(original_node.func)
-            return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))
+        if plan == SPEC_TO_LOAD:
+            return self.spec_to_load(original_node, updated_node)
         if isinstance(updated_node.func, cst.Name):
             self.remove_unused_import_by_node(original_node.func)
         owner = updated_node.args[0].value

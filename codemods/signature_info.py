@@ -22,19 +22,15 @@ from typing import Any
 import libcst as cst
 import libcst.matchers as m
 
-from hubcompat.codemods._common import METHODS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._common import METHODS, MODERN, NAME_METADATA, SPEC_TO_LOAD, HubCodemod
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
     is_none,
     literal_string,
-    sibling_name,
     string,
     subscript,
 )
-
-LOADED = frozenset({"load"})
-SPEC = "load_module_spec"
 
 
 class SignatureInfoCommand(HubCodemod):
@@ -53,17 +49,8 @@ class SignatureInfoCommand(HubCodemod):
             assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
             if call.func.attr.value not in METHODS:
                 continue
-            owner = call.func.value
-            kind = self.hub_call_attr(owner)
-            if kind == SPEC:
-                self._plan[owner] = "spec_to_load"
-            elif kind not in LOADED:
-                value = self.assigned_value(owner)
-                kind = self.hub_call_attr(value)
-                if kind == SPEC and isinstance(owner, cst.Name) and self.only_queried(value):
-                    self._plan[value] = "spec_to_load"
-                elif kind not in LOADED:
-                    continue
+            if not self.plan_loaded_owner(call.func.value, self._plan):
+                continue
             if any(a.keyword is not None and a.keyword.value == "tags" for a in call.args):
                 continue
             self._plan[call] = call.func.attr.value
@@ -74,13 +61,8 @@ class SignatureInfoCommand(HubCodemod):
         plan = self._plan.get(original_node)
         if plan is None:
             return updated_node
-        if plan == "spec_to_load":
-            if isinstance(updated_node.func, cst.Name):
-                module = self.hub_module_of(original_node.func)
-                self.add_needed_import(module, "load")
-                self.remove_unused_import_by_node(original_node.func)
-            self.changed(original_node, "hub.load_module_spec -> hub.load")
-            return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))
+        if plan == SPEC_TO_LOAD:
+            return self.spec_to_load(original_node, updated_node)
         assert isinstance(updated_node.func, cst.Attribute)
         owner = updated_node.func.value
         signatures = attribute(owner, "signatures")
