@@ -225,7 +225,7 @@ def _check_call(run: _Run, entry: _Entry, given: dict) -> CheckResult:
     try:
         inputs, source = _inputs_for(run.model, entry, given)
         outputs = entry.call(inputs, False if entry.takes_training else None)
-        flat = _flatten_outputs(entry.name, outputs)
+        flat = _flatten("output", entry.name, outputs)
     except Exception as e:  # noqa: BLE001 - any failure is this check's result
         return CheckResult(name, FAIL, _describe(e))
     run.inputs[entry.name], run.outputs[entry.name] = inputs, flat
@@ -260,17 +260,11 @@ def _input_from_arrays(arrays: dict, signature: str, name: str, spec):
     return tf.constant(arrays[key], dtype=spec.dtype)
 
 
-def _flatten_outputs(signature: str, outputs: Mapping) -> dict[str, np.ndarray]:
+def _flatten(kind: str, signature: str, values: Mapping) -> dict[str, np.ndarray]:
+    """``kind`` ``"input"`` or ``"output"``: the reference file's arrays of ``values``."""
     flat = {}
-    for name, value in sorted(outputs.items()):
-        flat.update(reference_npz.flatten(reference_npz.output_key(signature, name), value))
-    return flat
-
-
-def _flatten_inputs(signature: str, inputs: Mapping) -> dict[str, np.ndarray]:
-    flat = {}
-    for name, value in sorted(inputs.items()):
-        flat.update(reference_npz.flatten(reference_npz.input_key(signature, name), value))
+    for name, value in sorted(values.items()):
+        flat.update(reference_npz.flatten(f"{kind}/{signature}/{name}", value))
     return flat
 
 
@@ -302,7 +296,7 @@ def _check_reference(run: _Run, reference: dict, atol: float, rtol: float) -> li
 
 def _input_problems(run: _Run, entry: _Entry, reference: dict) -> list[str]:
     """Inputs missing from the reference, or different from those the outputs came from."""
-    used = _flatten_inputs(entry.name, run.inputs[entry.name])
+    used = _flatten("input", entry.name, run.inputs[entry.name])
     problems = []
     for key, array in used.items():
         if key not in reference:
@@ -318,7 +312,7 @@ def _record(run: _Run, path, results: list[CheckResult], overwrite: bool) -> Che
         return CheckResult("record", FAIL, f"not written, {', '.join(failed)} failed")
     arrays = {}
     for name in run.entries:
-        arrays.update(_flatten_inputs(name, run.inputs[name]))
+        arrays.update(_flatten("input", name, run.inputs[name]))
         arrays.update(run.outputs[name])
     reference_npz.write(path, arrays, overwrite=overwrite)
     return CheckResult("record", PASS, f"wrote {len(arrays)} arrays to {path}")
@@ -367,7 +361,7 @@ def _check_keras(run: _Run, atol: float, rtol: float) -> CheckResult:
     if entry.keras_input == "single":
         (symbolic,), (inputs,) = symbolic.values(), inputs.values()
     model = keras.Model(symbolic, layer(symbolic))
-    actual = _flatten_outputs(entry.name, _as_outputs(model(inputs)))
+    actual = _flatten("output", entry.name, _as_outputs(model(inputs)))
     problems, largest = reference_npz.compare(run.outputs[entry.name], actual, atol=atol, rtol=rtol)
     if problems:
         return CheckResult("keras", FAIL, "; ".join(problems))
@@ -398,7 +392,7 @@ def _check_reexport(run: _Run, atol: float, rtol: float) -> CheckResult:
                 continue
             entry = new[name]
             outputs = entry.call(run.inputs[name], False if entry.takes_training else None)
-            actual = _flatten_outputs(name, outputs)
+            actual = _flatten("output", name, outputs)
             expected = {k: v for k, v in run.outputs[name].items() if k in actual}
             found, diff = reference_npz.compare(expected, actual, atol=atol, rtol=rtol)
             problems += found

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import tensorflow as tf
 
-SPARSE_PARTS = ("indices", "values", "dense_shape")
+from hubcompat.reference_npz import SPARSE_PARTS
 
 
 def keyword_inputs(inputs: Mapping) -> dict:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from hubcompat.commands import add_tags_argument, parse_tags
+
 SKIPPABLE = ("keras", "reexport", "training")  # hubcompat.checks.SKIPPABLE, without TF
 
 
@@ -34,8 +36,7 @@ def register(subparsers) -> None:
                         "generated examples")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
     parser.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance (1e-5)")
-    parser.add_argument("--tags", help="comma-separated tag set to load (default: the module's "
-                        "default, set() for TF1 Hub modules)")
+    add_tags_argument(parser)
     parser.add_argument("--skip", type=_skip_list, default=(), metavar="CHECKS",
                         help=f"comma-separated checks not to run: {', '.join(SKIPPABLE)}")
 
@@ -55,9 +56,8 @@ def run(args) -> int:
 
     if args.record and args.reference:
         raise errors.CheckArgumentError("Pass --record or --reference, not both.")
-    tags = None if args.tags is None else {t.strip() for t in args.tags.split(",") if t.strip()}
     results = run_checks(args.handle, reference=args.reference, inputs=args.inputs,
-                         atol=args.atol, rtol=args.rtol, tags=tags, skip=args.skip,
+                         atol=args.atol, rtol=args.rtol, tags=parse_tags(args.tags), skip=args.skip,
                          record=args.record, overwrite=args.overwrite)
     for result in results:
         print(result.line(), flush=True)

@@ -11,6 +11,8 @@ import argparse
 import json
 import math
 
+from hubcompat.commands import add_tags_argument, parse_tags
+
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
@@ -24,8 +26,7 @@ def register(subparsers) -> None:
     parser.add_argument("src", help="a folder, archive, URL or tfhub.dev / Kaggle handle")
     parser.add_argument("dst", help="the folder to write (must not exist, unless --overwrite)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing DST")
-    parser.add_argument("--tags", action="append", metavar="TAG",
-                        help="a tag of the tag set to convert (repeat for several)")
+    add_tags_argument(parser)
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip comparing the converted model's outputs with the module's")
     parser.add_argument("--atol", type=float, default=1e-5,
@@ -36,7 +37,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from hubcompat.conversion import convert
 
-    report = convert(args.src, args.dst, overwrite=args.overwrite, tags=args.tags,
+    report = convert(args.src, args.dst, overwrite=args.overwrite, tags=parse_tags(args.tags),
                      verify=args.verify, atol=args.atol)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))

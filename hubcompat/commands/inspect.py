@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from hubcompat.commands import add_tags_argument, parse_tags
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -14,15 +16,14 @@ def register(subparsers) -> None:
         "signatures, variables, assets, attached messages and what training=True changes.",
     )
     parser.add_argument("handle", help="a folder, archive, URL or tfhub.dev / Kaggle handle")
-    parser.add_argument("--tags", action="append", metavar="TAG",
-                        help="a tag of the tag set to load (repeat for several; default: set())")
+    add_tags_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON (schema in the docs)")
 
 
 def run(args: argparse.Namespace) -> int:
     from hubcompat.inspection import describe
 
-    info = describe(args.handle, tags=args.tags)
+    info = describe(args.handle, tags=parse_tags(args.tags))
     if args.json:
         json.dump(info, sys.stdout, indent=2, sort_keys=True)
         print()
