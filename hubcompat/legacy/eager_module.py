@@ -80,12 +80,7 @@ class EagerModule:
             names, slices, tensors = [], [], []
             for desc in self._descriptions:
                 names.append(desc.checkpoint_key)
-                if desc.slice_offset is None:
-                    slices.append("")
-                else:
-                    spans = ":".join(f"{start},{size}" for start, size in
-                                     zip(desc.slice_offset, desc.shape.as_list()))
-                    slices.append(" ".join(map(str, desc.full_shape)) + " " + spans)
+                slices.append(desc.shape_and_slice)
                 tensors.append(by_name[desc.name].read_value())
             if names:
                 tf.raw_ops.SaveV2(prefix=prefix, tensor_names=names, shape_and_slices=slices,

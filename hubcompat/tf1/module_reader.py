@@ -2,11 +2,15 @@
 assets and attachments, as tensorflow_hub 0.15 wrote them.
 
 Everything here is plain protobuf work; nothing is imported into a graph.
+The checkpoint is read from its index only (names, shapes, dtypes): the
+values are restored into the variables by restore ops (see ``state.py``).
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,6 +59,47 @@ class VariableDescription:
     checkpoint_key: str  # the full variable name for partitions
     slice_offset: tuple[int, ...] | None  # set for partitions
     full_shape: tuple[int, ...] | None
+
+    @property
+    def shape_and_slice(self) -> str:
+        """This variable's ``shape_and_slices`` entry for RestoreV2 / SaveV2.
+
+        ``""`` for a whole variable; for a partition, the full shape then
+        ``start,size`` per dimension (TF's TensorSlice syntax), e.g.
+        ``"12 6 4,4:0,6"``.
+        """
+        if self.slice_offset is None:
+            return ""
+        spans = ":".join(f"{start},{size}" for start, size in
+                         zip(self.slice_offset, self.shape.as_list()))
+        return " ".join(map(str, self.full_shape)) + " " + spans
+
+
+@dataclass(frozen=True)
+class CheckpointIndex:
+    """What a checkpoint's ``.index`` file says, without reading any value."""
+
+    prefix: str
+    shapes: dict[str, tuple[int, ...]]
+    dtypes: dict[str, tf.DType]
+    data_files: list[str]
+
+    @property
+    def index_file(self) -> str:
+        return self.prefix + ".index"
+
+    def nbytes(self, key: str) -> int:
+        """Bytes of the stored tensor ``key`` (0 for strings, whose size only the data knows)."""
+        dtype = self.dtypes[key]
+        if dtype == tf.string:
+            return 0
+        count = 1
+        for dim in self.shapes[key]:
+            count *= dim
+        return count * dtype.size
+
+    def describe_data_files(self) -> str:
+        return ", ".join(repr(f) for f in self.data_files)
 
 
 def tags_key(tags) -> frozenset[str]:
@@ -187,6 +232,40 @@ class ModuleReader:
         prefix = os.path.join(self.path, VARIABLES_PREFIX)
         return prefix if os.path.exists(prefix + ".index") else None
 
+    @cached_property
+    def checkpoint_index(self) -> CheckpointIndex | None:
+        """The checkpoint's index (None if the module has no checkpoint), checked."""
+        prefix = self.checkpoint_prefix
+        return None if prefix is None else read_checkpoint_index(prefix)
+
+    def checked_checkpoint(self, descriptions: list[VariableDescription]) -> CheckpointIndex | None:
+        """The checkpoint index, after checking it holds every variable of ``descriptions``
+        with the right dtype and shape (None when there are no variables)."""
+        if not descriptions:
+            return None
+        index = self.checkpoint_index
+        if index is None:
+            raise errors.CorruptModuleError(
+                f"Module {self.path!r} has variables but no checkpoint "
+                "(variables/variables.index). Fetch the module again."
+            )
+        for desc in descriptions:
+            key = desc.checkpoint_key
+            if key not in index.shapes:
+                raise errors.CorruptModuleError(
+                    f"Module {self.path!r}: variable {desc.name!r} is not in its checkpoint "
+                    f"{index.index_file!r} (looked for key {key!r}). Fetch the module again."
+                )
+            expected = desc.full_shape if desc.full_shape is not None else tuple(desc.shape.as_list())
+            if index.dtypes[key] != desc.dtype or tuple(index.shapes[key]) != tuple(expected):
+                raise errors.CorruptModuleError(
+                    f"Module {self.path!r}: its checkpoint {index.index_file!r} stores {key!r} as "
+                    f"{index.dtypes[key].name} {list(index.shapes[key])}, but the graph's variable "
+                    f"{desc.name!r} is {desc.dtype.name} {list(expected)}. The checkpoint does not "
+                    "belong to this graph or is damaged: fetch the module again."
+                )
+        return index
+
     # --- collections of tensor / op names ----------------------------------
 
     def node_names(self, tags, collection: str) -> list[str]:
@@ -228,6 +307,50 @@ class ModuleReader:
             key, value = _parse_attachment(raw)
             result[key] = value
         return result
+
+
+_DATA_FILE = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
+
+
+def read_checkpoint_index(prefix: str) -> CheckpointIndex:
+    """Reads the index of the checkpoint at ``prefix`` and checks its data files' sizes.
+
+    TensorFlow verifies the index's block checksums when it opens it and each
+    tensor's crc32c when a restore op reads it; what can be told without
+    reading the values is checked here: the index parses, every data shard
+    exists, and the shards hold at least the bytes the index promises (a
+    truncated download fails here, naming the file).
+    """
+    index_file = prefix + ".index"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        shapes = {k: tuple(v) for k, v in reader.get_variable_to_shape_map().items()}
+        dtypes = {k: tf.as_dtype(v) for k, v in reader.get_variable_to_dtype_map().items()}
+    except (tf.errors.OpError, ValueError, TypeError) as e:
+        message = getattr(e, "message", None) or str(e)
+        raise errors.CorruptModuleError(
+            f"The checkpoint index {index_file!r} cannot be read ({message.strip()}). "
+            "It is damaged or truncated. Fetch the module again."
+        ) from e
+    data_files = sorted(glob.glob(glob.escape(prefix) + ".data-*-of-*"))
+    shards = [m.groups() for m in map(_DATA_FILE.search, data_files) if m]
+    expected = {int(total) for _, total in shards}
+    present = {int(shard) for shard, _ in shards}
+    if shapes and (len(expected) != 1 or present != set(range(expected.pop()))):
+        raise errors.CorruptModuleError(
+            f"The checkpoint {prefix!r} misses data files (found: "
+            f"{', '.join(os.path.basename(f) for f in data_files) or 'none'}). "
+            "Fetch the module again."
+        )
+    index = CheckpointIndex(prefix=prefix, shapes=shapes, dtypes=dtypes, data_files=data_files)
+    needed = sum(index.nbytes(key) for key in shapes)
+    held = sum(os.path.getsize(f) for f in data_files)
+    if held < needed:
+        raise errors.CorruptModuleError(
+            f"The checkpoint data {index.describe_data_files()} holds {held} bytes, but its index "
+            f"lists {needed} bytes of variables: the file is truncated. Fetch the module again."
+        )
+    return index
 
 
 def _parse_attachment(raw: bytes) -> tuple[str, bytes]:

@@ -8,9 +8,9 @@ variables, and ``tf.saved_model.save`` can re-export them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
-import numpy as np
 import tensorflow as tf
 
 from hubcompat import errors
@@ -20,35 +20,34 @@ from hubcompat.tf1.module_reader import ModuleReader, VariableDescription
 _table_ids = itertools.count()
 
 
-def _read_checkpoint_values(
-    reader: ModuleReader, descriptions: list[VariableDescription]
-) -> list[np.ndarray]:
-    if not descriptions:
+def restore_values(reader: ModuleReader, descriptions: list[VariableDescription]) -> list:
+    """The checkpoint values of ``descriptions`` as tensors made by one RestoreV2 op.
+
+    Each partition is read as its slice of the stored variable. Eagerly the
+    values are read now; a variable created from one takes over its buffer
+    (one copy in memory). In a graph, they are the op's outputs: a
+    variable's initializer then restores it when a Session runs it.
+    """
+    index = reader.checked_checkpoint(descriptions)
+    if index is None:
         return []
-    prefix = reader.checkpoint_prefix
-    if prefix is None:
-        raise errors.CorruptModuleError(
-            f"Module {reader.path!r} has variables but no checkpoint "
-            "(variables/variables.index). Fetch the module again."
+    try:
+        return tf.raw_ops.RestoreV2(
+            prefix=index.prefix,
+            tensor_names=[desc.checkpoint_key for desc in descriptions],
+            shape_and_slices=[desc.shape_and_slice for desc in descriptions],
+            dtypes=[desc.dtype for desc in descriptions],
         )
-    checkpoint = tf.train.load_checkpoint(prefix)
-    known = checkpoint.get_variable_to_shape_map()
-    values = []
-    for desc in descriptions:
-        if desc.checkpoint_key not in known:
-            raise errors.CorruptModuleError(
-                f"Module {reader.path!r}: variable {desc.name!r} is not in its checkpoint "
-                f"(looked for key {desc.checkpoint_key!r}). Fetch the module again."
-            )
-        value = checkpoint.get_tensor(desc.checkpoint_key)
-        if desc.slice_offset is not None:
-            index = tuple(
-                slice(start, start + size)
-                for start, size in zip(desc.slice_offset, desc.shape.as_list())
-            )
-            value = value[index]
-        values.append(value)
-    return values
+    except tf.errors.OpError as e:  # e.g. a crc32c mismatch in a tensor's bytes
+        raise errors.CorruptModuleError(
+            f"Module {reader.path!r}: its variables cannot be read from "
+            f"{index.describe_data_files()} ({e.message.strip()}). The checkpoint is damaged. "
+            "Fetch the module again."
+        ) from e
+
+
+def _restore_one(reader: ModuleReader, desc: VariableDescription):
+    return restore_values(reader, [desc])[0]
 
 
 class TableResource(tf.saved_model.experimental.TrackableResource):
@@ -97,13 +96,23 @@ class ModuleState(auto_trackable_base()):
         super().__init__()
         descriptions = reader.variables(tags)
         trainable_names = reader.trainable_variable_names(tags)
-        values = _read_checkpoint_values(reader, descriptions)
         with tf.init_scope():
-            self.variables = [
-                tf.Variable(value, name=desc.name, trainable=desc.name in trainable_names,
-                            dtype=desc.dtype, shape=desc.shape)
-                for desc, value in zip(descriptions, values)
-            ]
+            if tf.executing_eagerly():
+                initial_values = list(restore_values(reader, descriptions))
+            else:
+                # TF1 graph mode: each initializer is its own restore op, so no
+                # value is ever a constant of the GraphDef (no 2 GB limit).
+                reader.checked_checkpoint(descriptions)
+                initial_values = [functools.partial(_restore_one, reader, desc)
+                                  for desc in descriptions]
+            self.variables = []
+            while initial_values:
+                desc = descriptions[len(self.variables)]
+                self.variables.append(tf.Variable(
+                    initial_values.pop(0), name=desc.name, dtype=desc.dtype, shape=desc.shape,
+                    trainable=desc.name in trainable_names))
+            # The variables now own the restored buffers: no tensor is left
+            # holding them, so the first assign updates in place, not a copy.
         self._variable_names = [desc.name for desc in descriptions]
         self.trainable_variables = [
             v for v, name in zip(self.variables, self._variable_names) if name in trainable_names
