@@ -12,6 +12,7 @@ and renamed into place only when complete: a failure leaves nothing behind.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -100,7 +101,12 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
         has_call=DEFAULT_SIGNATURE in names, variables=len(module.variables), atol=atol,
     )
     if verify:
-        report.differences = compare(module, tf.saved_model.load(dst))
+        # The module's outputs first, then its variables are freed before the
+        # converted model's are restored: never two copies in memory.
+        expected = expected_outputs(module)
+        del module
+        gc.collect()
+        report.differences = differences(expected, tf.saved_model.load(dst))
         report.verified = True
     return report
 
@@ -148,18 +154,30 @@ def _replace(new: str, dst: str) -> None:
 def compare(module, converted) -> dict[str, float]:
     """Max abs difference of every output of every signature (and of ``__call__``
     with training=False) between ``module`` and the reloaded ``converted``."""
+    return differences(expected_outputs(module), converted)
+
+
+def expected_outputs(module) -> dict[str, tuple[dict, dict]]:
+    """``{signature: (example inputs, the module's outputs on them)}``."""
     image_size = image_size_of(module)
-    differences = {}
+    result = {}
     for name in module.get_signature_names():
         inputs = example_inputs(input_specs(module, name), image_size=image_size)
-        expected = module(inputs, signature=name, as_dict=True)
+        result[name] = (inputs, module(inputs, signature=name, as_dict=True))
+    return result
+
+
+def differences(expected: dict[str, tuple[dict, dict]], converted) -> dict[str, float]:
+    """Max abs difference between :func:`expected_outputs` and ``converted``'s outputs."""
+    result = {}
+    for name, (inputs, outputs) in expected.items():
         actual = converted.signatures[name](**keyword_inputs(inputs))
-        for key in sorted(expected):
-            differences[f"{name}/{key}"] = max_abs_difference(expected[key], actual.get(key))
+        for key in sorted(outputs):
+            result[f"{name}/{key}"] = max_abs_difference(outputs[key], actual.get(key))
         if name == "default" and callable(converted):
             call_input = next(iter(inputs.values())) if len(inputs) == 1 else inputs
-            result = converted(call_input, training=False)
-            result = result if isinstance(result, dict) else {"default": result}
-            for key in sorted(result):
-                differences[f"{CALL}/{key}"] = max_abs_difference(expected[key], result[key])
-    return differences
+            called = converted(call_input, training=False)
+            called = called if isinstance(called, dict) else {"default": called}
+            for key in sorted(called):
+                result[f"{CALL}/{key}"] = max_abs_difference(outputs[key], called[key])
+    return result
