@@ -104,6 +104,10 @@ def read_module_def(filename: str) -> tuple[int, list[str]]:
     """
     with open(filename, "rb") as f:
         data = f.read()
+    if not data:
+        raise errors.CorruptModuleError(
+            f"{filename!r} is empty: the module is damaged or was not fully written. "
+            "Fetch it again.")
     fmt, features = 0, []
     try:
         for number, wire_type, value in _wire.fields(data):

@@ -28,16 +28,22 @@ def load(handle, tags=None, options=None):
 
         return tf.saved_model.load(path, tags=tags, options=options)
     if fmt in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
-        import tensorflow as tf
-
-        from hubcompat.tf1.adapter import TF1ModuleAdapter
-
-        try:
-            return TF1ModuleAdapter(path, tags=tags)
-        except tf.errors.OpError as e:  # e.g. a truncated checkpoint
-            raise errors.CorruptModuleError(
-                f"Cannot load {handle!r} ({path}): {e.message}. Fetch the module again."
-            ) from e
+        return load_tf1(path, tags, handle)
     raise errors.UnknownFormatError(
         f"{handle!r} is a {fmt} model; load it with keras.models.load_model()."
     )
+
+
+def load_tf1(path: str, tags=None, handle=None):
+    """The :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` of the TF1 module folder ``path``."""
+    import tensorflow as tf
+
+    from hubcompat.tf1.adapter import TF1ModuleAdapter
+    from hubcompat.tf1.module_reader import tf_error_text
+
+    try:
+        return TF1ModuleAdapter(path, tags=tags)
+    except tf.errors.OpError as e:  # what the checks before reading did not catch
+        raise errors.CorruptModuleError(
+            f"Cannot load {handle or path!r} ({path}): {tf_error_text(e)}. Fetch the module again."
+        ) from e

@@ -58,10 +58,20 @@ def _module_folder(tmp_path, module_def: bytes, saved_model=True):
     return folder
 
 
-@pytest.mark.parametrize("module_def", [b"\x08\x04", b"", b"\x08\x01"])
+@pytest.mark.parametrize("module_def", [b"\x08\x04", b"\x08\x01"])
 def test_unsupported_module_def_version(tmp_path, module_def):
     folder = _module_folder(tmp_path, module_def)
     with pytest.raises(errors.UnsupportedModuleFormatError, match="FORMAT_V3") as info:
+        detect_format(folder)
+    assert str(folder / "tfhub_module.pb") in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_empty_module_def_is_a_damaged_file(tmp_path):
+    # tensorflow_hub read an empty file as format 0 (a ValueError); an empty
+    # tfhub_module.pb is a truncated download, so it says so.
+    folder = _module_folder(tmp_path, b"")
+    with pytest.raises(errors.CorruptModuleError, match="is empty.*Fetch it again") as info:
         detect_format(folder)
     assert str(folder / "tfhub_module.pb") in str(info.value)
     assert isinstance(info.value, ValueError)

@@ -40,7 +40,7 @@ def _materialize(spec) -> str:
 
 class EagerModule:
     def __init__(self, spec, trainable: bool, tags: set[str]):
-        from hubcompat.tf1.adapter import TF1ModuleAdapter
+        from hubcompat.loader import load_tf1
 
         self._spec = spec
         path = spec.source or _materialize(spec)
@@ -48,7 +48,7 @@ class EagerModule:
         self._training = bool(trainable and TRAIN in tags and base in spec.get_tags())
         adapter_tags = base if self._training else set(tags)
         with tf.init_scope():
-            self._adapter = TF1ModuleAdapter(path, tags=adapter_tags)
+            self._adapter = load_tf1(path, adapter_tags)
         self._descriptions = self._adapter._reader.variables(adapter_tags)  # noqa: SLF001
         by_name = self._adapter._state.variables_by_name  # noqa: SLF001
         self.variable_map: dict = {}

@@ -21,6 +21,7 @@ from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
 from hubcompat.legacy import tensor_info
+from hubcompat.tf1.module_reader import read_checkpoint_index
 
 _STATE_COLLECTIONS = ("variables", "model_variables", "table_initializer", "asset_filepaths",
                       "cond_context", "while_context")
@@ -80,14 +81,18 @@ class GraphModule:
         collections = _STATE_COLLECTIONS + (_TRAINABLE_STATE_COLLECTIONS if self._trainable else ())
         _keep_collections(meta_graph, collections)
         _prefix_shared_names(meta_graph, scope)
-        tf.compat.v1.train.import_meta_graph(meta_graph, input_map={},
-                                             import_scope=scope.split("/")[-1])
+        _import(meta_graph, {}, scope, self._spec)
         by_node = {
             var.op.name[len(scope) + 1:]: var
             for var in tf.compat.v1.global_variables() if var.op.name.startswith(scope + "/")
         }
         self._variable_map = _group_partitions(by_node)
         if self._variable_map and self._spec.checkpoint_prefix:
+            # What can be checked without reading the values (the index, the
+            # data files' sizes) fails here; a crc32c mismatch inside a
+            # tensor's bytes surfaces when the Session runs the initializers,
+            # as tf.errors.DataLossError, as with tensorflow_hub.
+            read_checkpoint_index(self._spec.checkpoint_prefix)
             tf.compat.v1.train.init_from_checkpoint(self._spec.checkpoint_prefix,
                                                     self._variable_map)
         self._saver = (tf.compat.v1.train.Saver(self._variable_map, sharded=True,
@@ -129,8 +134,7 @@ class GraphModule:
         collections = _APPLY_COLLECTIONS + (("update_ops",) if self._trainable else ())
         _keep_collections(meta_graph, collections)
         _prefix_shared_names(meta_graph, scope)
-        tf.compat.v1.train.import_meta_graph(meta_graph, input_map=feed_map,
-                                             import_scope=scope.split("/")[-1])
+        _import(meta_graph, feed_map, scope, self._spec)
         _fix_colocation(graph, feed_map, scope)
 
         def get_tensor(tensor_name):
@@ -149,6 +153,18 @@ class GraphModule:
                                  write_state=False)
 
         writer.write_module(path, self._spec.meta_graphs, save_variables)
+
+
+def _import(meta_graph, input_map: dict, scope: str, spec) -> None:
+    try:
+        tf.compat.v1.train.import_meta_graph(meta_graph, input_map=input_map,
+                                             import_scope=scope.split("/")[-1])
+    except (ValueError, TypeError, tf.errors.OpError) as e:
+        tags = set(meta_graph.meta_info_def.tags) or "set()"
+        raise errors.CorruptModuleError(
+            f"The graph for tags {tags} of module {spec.source or '(in memory)'!r} cannot be "
+            f"imported ({e}). Its saved_model.pb may be damaged: fetch the module again."
+        ) from e
 
 
 def _group_partitions(by_node: dict) -> dict:

@@ -22,6 +22,7 @@ from hubcompat.tf1.module_reader import (
     TABLE_INITIALIZERS_COLLECTION,
     UPDATE_OPS_COLLECTION,
     ModuleReader,
+    tf_error_text,
 )
 from hubcompat.tf1.state import ModuleState
 
@@ -92,9 +93,12 @@ class ImportedGraph:
                 self.mapped[name] = graph.capture(tensor)
             # import_meta_graph (not import_graph_def) so that TF1 while/cond
             # contexts are restored: gradients through v1 control flow need them.
-            tf.compat.v1.train.import_meta_graph(
-                _control_flow_meta_graph(meta_graph, graph_def), input_map=dict(self.mapped)
-            )
+            try:
+                tf.compat.v1.train.import_meta_graph(
+                    _control_flow_meta_graph(meta_graph, graph_def), input_map=dict(self.mapped)
+                )
+            except (ValueError, TypeError, tf.errors.OpError) as e:
+                raise reader.import_error(tags, e) from e
 
         with tf.init_scope():
             self._wrapped = tf.compat.v1.wrap_function(import_graph, signature=[])
@@ -252,7 +256,15 @@ class ImportedGraph:
                 table.initializer = TableInitializer(
                     node, self._wrapped.prune(feeds=[], fetches=list(op.inputs[1:]))
                 )
-                result = table._initialize()
+                try:
+                    result = table._initialize()
+                except tf.errors.OpError as e:  # e.g. an empty or damaged vocabulary
+                    assets = ", ".join(repr(f) for f in self._reader.asset_files(self._tags).values())
+                    raise errors.CorruptModuleError(
+                        f"Module {self._reader.path!r}: table {node.input[0]!r} cannot be "
+                        f"initialized from its assets {assets or '(none)'} ({tf_error_text(e)}). "
+                        "An asset file may be damaged or truncated: fetch the module again."
+                    ) from e
                 if not tf.executing_eagerly():
                     tf.compat.v1.add_to_collection(
                         tf.compat.v1.GraphKeys.TABLE_INITIALIZERS, result

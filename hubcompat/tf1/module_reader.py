@@ -131,9 +131,18 @@ class ModuleReader:
             ) from e
         self._meta_graphs: dict[frozenset[str], meta_graph_pb2.MetaGraphDef] = {}
         for meta_graph in saved_model.meta_graphs:
+            _check_graph(meta_graph, filename)
             self._meta_graphs[frozenset(meta_graph.meta_info_def.tags)] = meta_graph
         if not self._meta_graphs:
             raise errors.CorruptModuleError(f"{filename!r} holds no MetaGraphDef.")
+
+    def import_error(self, tags, error: Exception) -> errors.CorruptModuleError:
+        """The error for a graph that passed the checks of ``__init__`` but does not import."""
+        return errors.CorruptModuleError(
+            f"The graph for tags {set(tags_key(tags)) or 'set()'} of module {self.path!r} cannot "
+            f"be imported ({error}). Its {formats.SAVED_MODEL_FILENAME} may be damaged: fetch the "
+            "module again."
+        )
 
     # --- tag sets ----------------------------------------------------------
 
@@ -309,6 +318,69 @@ class ModuleReader:
         return result
 
 
+def tf_error_text(error: Exception) -> str:
+    """A TensorFlow error's message without the ``{{function_node ...}}`` / ``[Op:...]`` noise."""
+    text = getattr(error, "message", None) or str(error)
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", text)
+    return re.sub(r"\s*\[Op:\w+\].*$", "", text, flags=re.S).strip()
+
+
+def _check_graph(meta_graph: meta_graph_pb2.MetaGraphDef, filename: str) -> None:
+    """Raises CorruptModuleError unless every name the graph uses exists.
+
+    ``saved_model.pb`` has no checksum: a damaged byte that still parses
+    usually renames a node or an op. Those are caught here, before any import;
+    a damaged value that still makes a valid graph cannot be told apart.
+    """
+    from tensorflow.python.framework import op_def_registry
+
+    graph_def = meta_graph.graph_def
+    nodes = {node.name for node in graph_def.node}
+    functions = {f.signature.name for f in graph_def.library.function}
+    tags = set(meta_graph.meta_info_def.tags) or "set()"
+
+    def damaged(what: str):
+        return errors.CorruptModuleError(
+            f"{filename!r} is damaged: in the graph for tags {tags}, {what}. "
+            "Fetch the module again."
+        )
+
+    for node in graph_def.node:
+        if node.op not in functions and op_def_registry.get(node.op) is None:
+            raise damaged(
+                f"node {node.name!r} has the op {node.op!r}, which TensorFlow does not know "
+                "(if the module really needs a custom op, load its op library first)"
+            )
+        for tensor in node.input:
+            if _op_name(tensor) not in nodes:
+                raise damaged(f"node {node.name!r} reads {tensor!r}, which does not exist")
+    for key, signature in meta_graph.signature_def.items():
+        for info in [*signature.inputs.values(), *signature.outputs.values()]:
+            names = ([info.coo_sparse.indices_tensor_name, info.coo_sparse.values_tensor_name,
+                      info.coo_sparse.dense_shape_tensor_name]
+                     if info.WhichOneof("encoding") == "coo_sparse" else [info.name])
+            for name in names:
+                if _op_name(name) not in nodes:
+                    raise damaged(f"signature {key!r} names {name!r}, which does not exist")
+    for collection in (UPDATE_OPS_COLLECTION, REGULARIZATION_LOSSES_COLLECTION,
+                       TABLE_INITIALIZERS_COLLECTION, ASSET_FILEPATHS_COLLECTION):
+        if collection in meta_graph.collection_def:
+            for name in meta_graph.collection_def[collection].node_list.value:
+                if _op_name(name) not in nodes:
+                    raise damaged(f"the {collection!r} collection names {name!r}, "
+                                  "which does not exist")
+    for collection in (VARIABLES_COLLECTION, TRAINABLE_VARIABLES_COLLECTION):
+        for raw in _bytes_list(meta_graph, collection):
+            var_def = variable_pb2.VariableDef()
+            try:
+                var_def.ParseFromString(raw)
+            except Exception as e:  # protobuf's DecodeError has no stable import path
+                raise damaged(f"an entry of the {collection!r} collection cannot be parsed ({e})") from e
+            if _op_name(var_def.variable_name) not in nodes:
+                raise damaged(f"the {collection!r} collection names {var_def.variable_name!r}, "
+                              "which does not exist")
+
+
 _DATA_FILE = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
 
 
@@ -327,9 +399,8 @@ def read_checkpoint_index(prefix: str) -> CheckpointIndex:
         shapes = {k: tuple(v) for k, v in reader.get_variable_to_shape_map().items()}
         dtypes = {k: tf.as_dtype(v) for k, v in reader.get_variable_to_dtype_map().items()}
     except (tf.errors.OpError, ValueError, TypeError) as e:
-        message = getattr(e, "message", None) or str(e)
         raise errors.CorruptModuleError(
-            f"The checkpoint index {index_file!r} cannot be read ({message.strip()}). "
+            f"The checkpoint index {index_file!r} cannot be read ({tf_error_text(e)}). "
             "It is damaged or truncated. Fetch the module again."
         ) from e
     data_files = sorted(glob.glob(glob.escape(prefix) + ".data-*-of-*"))

@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from hubcompat import errors
 from hubcompat._compat import auto_trackable_base
-from hubcompat.tf1.module_reader import ModuleReader, VariableDescription
+from hubcompat.tf1.module_reader import ModuleReader, VariableDescription, tf_error_text
 
 _table_ids = itertools.count()
 
@@ -41,7 +41,7 @@ def restore_values(reader: ModuleReader, descriptions: list[VariableDescription]
     except tf.errors.OpError as e:  # e.g. a crc32c mismatch in a tensor's bytes
         raise errors.CorruptModuleError(
             f"Module {reader.path!r}: its variables cannot be read from "
-            f"{index.describe_data_files()} ({e.message.strip()}). The checkpoint is damaged. "
+            f"{index.describe_data_files()} ({tf_error_text(e)}). The checkpoint is damaged. "
             "Fetch the module again."
         ) from e
 
