@@ -31,34 +31,41 @@ def describe(handle, tags=None) -> dict:
     if fmt is ModelFormat.TF2_SAVED_MODEL:
         result.update(_describe_tf2(path, tags))
     else:
-        from hubcompat.loader import load
-
-        result.update(_describe_tf1(load(handle, tags=tags)))
+        result.update(_describe_tf1(path, handle, tags))
     return result
 
 
 # --- TF1 Hub modules and TF1 SavedModels ----------------------------------------
 
 
-def _describe_tf1(module) -> dict:
-    reader = module._reader
-    names = module.get_signature_names()
+def _describe_tf1(path: str, handle, tags) -> dict:
+    """Read from the module's files: no value is read, except to run the
+    ``{"train"}`` graph when there is one (see :func:`_training_changes`)."""
+    from hubcompat.tf1.module_reader import REGULARIZATION_LOSSES_COLLECTION, ModuleReader, tags_key
+
+    reader = ModuleReader(path)
+    tags = tags_key(tags) if tags is not None else reader.default_tags
+    names = reader.signature_names(tags)
+    descriptions = reader.variables(tags)
+    reader.checked_checkpoint(descriptions)  # the index: names, shapes, data sizes
+    trainable = reader.trainable_variable_names(tags)
     return {
-        "tags": sorted(module.tags),
-        "tag_sets": _tag_sets(module.tag_sets),
+        "tags": sorted(tags),
+        "tag_sets": _tag_sets(reader.tag_sets),
         "signatures": {
             name: {
-                "inputs": _tensor_infos(module.get_input_info_dict(name)),
-                "outputs": _tensor_infos(module.get_output_info_dict(name)),
+                "inputs": _tensor_infos(reader.input_info(tags, name)),
+                "outputs": _tensor_infos(reader.output_info(tags, name)),
             }
             for name in names
         },
-        "variables": _variables(module.variables, module.trainable_variables),
-        "assets": sorted({os.path.basename(f) for f in reader.asset_files(module.tags).values()}),
-        "attached_messages": {key: _attachment(module, key) for key in sorted(reader.attachments)},
+        "variables": _variables([(d.name, d.shape.as_list(), d.dtype, d.name in trainable)
+                                 for d in descriptions]),
+        "assets": sorted({os.path.basename(f) for f in reader.asset_files(tags).values()}),
+        "attached_messages": {key: _attachment(reader, key) for key in sorted(reader.attachments)},
         "call": {"exists": "default" in names, "accepts_training": "default" in names},
-        "training": _training_changes(module, names),
-        "regularization_losses": len(module.regularization_losses),
+        "training": _training_changes(path, handle, reader, tags, names),
+        "regularization_losses": len(reader.node_names(tags, REGULARIZATION_LOSSES_COLLECTION)),
     }
 
 
@@ -70,31 +77,33 @@ def _tensor_infos(infos) -> dict:
     }
 
 
-def _attachment(module, key: str) -> dict:
-    from hubcompat.legacy.image_util import IMAGE_MODULE_INFO_KEY, get_image_module_info
+def _attachment(reader, key: str) -> dict:
+    from hubcompat.legacy.image_util import IMAGE_MODULE_INFO_KEY, ImageModuleInfo
 
+    raw = reader.attachments[key]
     if key == IMAGE_MODULE_INFO_KEY:
-        size = get_image_module_info(module).default_image_size
+        info = ImageModuleInfo()
+        info.ParseFromString(raw)
+        size = info.default_image_size
         return {"type": "ImageModuleInfo", "default_image_size": [size.height, size.width]}
-    return {"type": "unknown", "bytes": len(module._reader.attachments[key])}
+    return {"type": "unknown", "bytes": len(raw)}
 
 
-def _training_changes(module, names) -> dict:
+def _training_changes(path, handle, reader, tags, names) -> dict:
     """Whether a {"train"} graph exists, its update ops, and the outputs it changes."""
+    from hubcompat.loader import load_tf1
     from hubcompat.tf1.module_reader import UPDATE_OPS_COLLECTION
 
-    train_tags = module._train_tags
+    train_tags = reader.train_tags(tags)
     result = {"train_graph": train_tags is not None, "train_tags": None,
               "update_ops": 0, "changed_outputs": {}, "unavailable": {}}
     if train_tags is None:
         return result
-    reader = module._reader
     result["train_tags"] = sorted(train_tags)
     result["update_ops"] = len(reader.node_names(train_tags, UPDATE_OPS_COLLECTION))
+    module = load_tf1(path, tags, handle)
     image_size = image_size_of(module)
     train_names = set(reader.signature_names(train_tags))
-    # Variables are put back afterwards: training=True runs the update ops.
-    saved = [v.numpy() for v in module.variables]
     try:
         for name in names:
             if name not in train_names:
@@ -112,8 +121,9 @@ def _training_changes(module, names) -> dict:
                        if not max_abs_difference(inference[key], training.get(key)) <= TRAINING_ATOL]
             result["changed_outputs"][name] = changed
     finally:
-        for variable, value in zip(module.variables, saved):
-            variable.assign(value)
+        # training=True ran the update ops: the checkpoint's values go back in
+        # (restored again, rather than kept as a second copy).
+        module._state.restore()
     return result
 
 
@@ -132,12 +142,14 @@ def _describe_tf2(path: str, tags) -> dict:
             "outputs": {key: _spec_info(_as_spec(value)) for key, value in sorted(outputs.items())},
         }
     variables = list(getattr(obj, "variables", []))
+    trainable = {id(v) for v in getattr(obj, "trainable_variables", [])}
     assets_dir = os.path.join(path, "assets")
     return {
         "tags": sorted(tags) if tags is not None else None,
         "tag_sets": _tag_sets(summary.tag_sets),
         "signatures": signatures,
-        "variables": _variables(variables, list(getattr(obj, "trainable_variables", []))),
+        "variables": _variables([(v.name.split(":")[0], v.shape.as_list(), v.dtype,
+                                  id(v) in trainable) for v in variables]),
         "assets": sorted(os.listdir(assets_dir)) if os.path.isdir(assets_dir) else [],
         "attached_messages": {},
         "call": _call_info(obj),
@@ -178,18 +190,15 @@ def _shape(shape: tf.TensorShape):
     return None if shape.rank is None else shape.as_list()
 
 
-def _variables(variables, trainable) -> dict:
-    trainable_ids = {id(v) for v in trainable}
-    listed = [
-        {"name": v.name.split(":")[0], "shape": v.shape.as_list(), "dtype": v.dtype.name,
-         "trainable": id(v) in trainable_ids}
-        for v in variables
-    ]
+def _variables(rows) -> dict:
+    """``rows``: ``(name, shape, dtype, trainable)`` per variable (sizes from shapes alone)."""
+    listed = [{"name": name, "shape": shape, "dtype": dtype.name, "trainable": trainable}
+              for name, shape, dtype, trainable in rows]
     return {
         "count": len(listed),
         "trainable_count": sum(v["trainable"] for v in listed),
         "elements": int(sum(np.prod(v["shape"], dtype=np.int64) for v in listed)),
-        "bytes": int(sum(np.prod(v.shape.as_list(), dtype=np.int64) * v.dtype.size
-                         for v in variables)),
+        "bytes": int(sum(np.prod(shape, dtype=np.int64) * dtype.size
+                         for _, shape, dtype, _ in rows)),
         "list": sorted(listed, key=lambda v: v["name"]),
     }

@@ -12,6 +12,8 @@ check CLIs. What each file's format can tell:
   mode) values are restored when the Session runs the initializers, so a
   flipped byte there is TensorFlow's ``DataLossError`` from ``session.run``,
   as with tensorflow_hub; a truncated file fails at ``Module(...)``.
+  ``inspect`` reads no value (sizes come from the index), so it reports
+  truncation, not a flipped byte, unless it runs a ``{"train"}`` graph.
 - ``variables.index``: its blocks are checksummed; a damaged index fails, or
   (a byte TF does not read) loads the very same values.
 - ``saved_model.pb`` and ``tfhub_module.pb`` have no checksum: a flipped byte
@@ -123,7 +125,10 @@ def test_damaged_file_gives_a_hubcompat_error_naming_it(tmp_path, file, damage):
             assert os.path.basename(file) in str(error) or "saved_model.pb" in str(error), (
                 api, str(error))
     if file == DATA:
-        assert set(failed) == set(APIS), f"crc32c or size checks missed: {outcomes}"
+        # inspect reads no value of a module without a {"train"} graph: it
+        # checks the sizes, not the crc32c of the tensors.
+        reads_values = set(APIS) - ({"inspect"} if damage.startswith("flip") else set())
+        assert reads_values <= set(failed), f"crc32c or size checks missed: {outcomes}"
     if file == INDEX:  # a byte TF does not read changes nothing
         for api in ("load", "KerasLayer", "Module_eager", "Module_graph"):
             if api not in failed:

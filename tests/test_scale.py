@@ -132,3 +132,12 @@ def test_converted_saved_model_holds_no_variable_values(big_module, tmp_path):
     report = hubcompat.convert(path, tmp_path / "converted")
     assert report.ok
     assert (tmp_path / "converted" / "saved_model.pb").stat().st_size < 1024 * 1024 < nbytes / 50
+
+
+def test_inspect_reads_no_variable_value(big_module):
+    """inspect's sizes come from the checkpoint index and the graph's shapes."""
+    path, nbytes = big_module
+    ours = run_python(PEAK.format(path=str(path), sentences=SENTENCES, body=(
+        "info = hubcompat.describe(path); out = [info['variables']['bytes']]")))
+    assert ours["out"] == [nbytes]
+    assert ours["grew"] < nbytes / 4, f"inspect grew {ours['grew'] / 2**20:.0f} MiB"

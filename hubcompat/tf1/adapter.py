@@ -22,7 +22,6 @@ from hubcompat.tf1.state import ModuleState
 
 DEFAULT_SIGNATURE = "default"
 DEFAULT_OUTPUT = "default"
-TRAIN_TAGS = frozenset({"train"})
 
 
 class TF1ModuleAdapter(auto_trackable_base()):
@@ -34,13 +33,7 @@ class TF1ModuleAdapter(auto_trackable_base()):
         self._reader = reader
         self._tags = tags_key(tags) if tags is not None else reader.default_tags
         reader.meta_graph(self._tags)  # fails early for unknown tags
-        # A module has a training graph when it has a {"train"} tag set that
-        # differs from the inference one (tags= may already name it).
-        self._train_tags = (
-            TRAIN_TAGS | self._tags
-            if (TRAIN_TAGS | self._tags) in reader.tag_sets and not TRAIN_TAGS <= self._tags
-            else None
-        )
+        self._train_tags = reader.train_tags(self._tags)
         self._state = ModuleState(reader, self._tags)
         self._graphs: dict[frozenset[str], ImportedGraph] = {}
         self._input_infos: dict[str, dict] = {}

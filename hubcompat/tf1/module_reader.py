@@ -31,6 +31,7 @@ UPDATE_OPS_COLLECTION = "update_ops"
 TABLE_INITIALIZERS_COLLECTION = "table_initializer"
 ASSETS_FOLDER = "assets"
 VARIABLES_PREFIX = os.path.join("variables", "variables")
+TRAIN_TAGS = frozenset({"train"})
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,12 @@ class ModuleReader:
             f"Module {self.path!r} has tag sets {self.describe_tag_sets()} and none is empty: "
             "pass tags= to choose one."
         )
+
+    def train_tags(self, tags) -> frozenset[str] | None:
+        """The ``{"train"}`` tag set that goes with ``tags``, when the module has a
+        training graph that differs from that inference one (``tags`` may name it)."""
+        train = TRAIN_TAGS | tags_key(tags)
+        return train if train in self._meta_graphs and not TRAIN_TAGS <= tags_key(tags) else None
 
     def describe_tag_sets(self) -> str:
         return ", ".join(sorted(str(set(t)) if t else "set()" for t in self._meta_graphs))

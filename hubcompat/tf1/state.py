@@ -113,12 +113,19 @@ class ModuleState(auto_trackable_base()):
                     trainable=desc.name in trainable_names))
             # The variables now own the restored buffers: no tensor is left
             # holding them, so the first assign updates in place, not a copy.
+        self._reader, self._descriptions = reader, descriptions
         self._variable_names = [desc.name for desc in descriptions]
         self.trainable_variables = [
             v for v, name in zip(self.variables, self._variable_names) if name in trainable_names
         ]
         self.assets = {}
         self.tables = {}
+
+    def restore(self) -> None:
+        """Puts the checkpoint's values back into the variables, one at a time
+        (at most one variable's worth of memory more)."""
+        for variable, desc in zip(self.variables, self._descriptions):
+            variable.assign(_restore_one(self._reader, desc))
 
     @property
     def variables_by_name(self) -> dict[str, tf.Variable]:
