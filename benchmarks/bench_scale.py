@@ -87,7 +87,7 @@ def run_way(way: str, path: str) -> dict:
                         body=WAYS[way][1])
     env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True,
-                          env=env)
+                          env=env, cwd=REPO)  # cwd: "" is first on sys.path
     if proc.returncode != 0:
         raise SystemExit(f"{way} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
