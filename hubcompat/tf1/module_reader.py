@@ -354,9 +354,11 @@ def _check_graph(meta_graph: meta_graph_pb2.MetaGraphDef, filename: str) -> None
 
     for node in graph_def.node:
         if node.op not in functions and op_def_registry.get(node.op) is None:
-            raise damaged(
-                f"node {node.name!r} has the op {node.op!r}, which TensorFlow does not know "
-                "(if the module really needs a custom op, load its op library first)"
+            raise errors.CorruptModuleError(
+                f"{filename!r}: in the graph for tags {tags}, node {node.name!r} has the op "
+                f"{node.op!r}, which this TensorFlow does not know. Either the module needs a "
+                "custom op library (import it before loading), or the file is damaged "
+                "(fetch the module again)."
             )
         for tensor in node.input:
             if _op_name(tensor) not in nodes:
