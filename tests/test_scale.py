@@ -141,3 +141,25 @@ def test_inspect_reads_no_variable_value(big_module):
         "info = hubcompat.describe(path); out = [info['variables']['bytes']]")))
     assert ours["out"] == [nbytes]
     assert ours["grew"] < nbytes / 4, f"inspect grew {ours['grew'] / 2**20:.0f} MiB"
+
+
+def test_vocabulary_table_is_initialized_once_at_load(tmp_path):
+    """The vocabulary asset is read when the module loads, not again per call or
+    per graph: the calls after it is gone still look words up."""
+    import shutil
+
+    import numpy as np
+
+    import hubcompat
+
+    reference = np.load(FIXTURES / "text_embed.reference.npz")
+    path = tmp_path / "text_embed"
+    shutil.copytree(FIXTURES / "text_embed", path)
+    module = hubcompat.load(path)
+    sentences = reference["input/default/default"]
+    first = module(sentences).numpy()
+    (path / "assets" / "_vocab.txt").unlink()
+    np.testing.assert_allclose(first, reference["infer/default/default"], atol=1e-5)
+    np.testing.assert_allclose(module(sentences, training=True), first, atol=1e-5)
+    np.testing.assert_allclose(module.signatures["default"](default=sentences)["default"],
+                               first, atol=1e-5)
