@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -52,13 +53,21 @@ WAYS = {
     "load": "out = hubcompat.load(path)(SENTENCES)",
     "keras_layer": "out = hubcompat.KerasLayer(path)(tf.constant(SENTENCES))",
     "legacy_eager_module": "out = hubcompat.Module(path)(SENTENCES)",
+    "legacy_graph_module": """
+        with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+            embedded = hubcompat.Module(path)(tf.constant(SENTENCES))
+            session.run([tf.compat.v1.global_variables_initializer(),
+                         tf.compat.v1.tables_initializer()])
+            out = session.run(embedded)
+    """,
     "convert": 'hubcompat.convert(path, os.path.join(tempfile.mkdtemp(), "c")); '
                'out = np.zeros((4, 128))',
 }
 
 
 def _grew(path, way: str) -> dict:
-    return run_python(PEAK.format(path=str(path), sentences=SENTENCES, body=WAYS[way]))
+    body = textwrap.indent(textwrap.dedent(WAYS[way]).strip(), " " * 4)[4:]
+    return run_python(PEAK.format(path=str(path), sentences=SENTENCES, body=body))
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +75,8 @@ def raw_run(big_module):
     return _grew(big_module[0], "raw")
 
 
-@pytest.mark.parametrize("way", ["load", "keras_layer", "legacy_eager_module", "convert"])
+@pytest.mark.parametrize("way", ["load", "keras_layer", "legacy_eager_module",
+                                 "legacy_graph_module", "convert"])
 def test_loading_keeps_one_copy_of_the_variables(big_module, raw_run, way):
     path, nbytes = big_module
     ours = _grew(path, way)
