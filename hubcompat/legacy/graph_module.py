@@ -21,7 +21,7 @@ from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
 from hubcompat.legacy import tensor_info
-from hubcompat.tf1.module_reader import read_checkpoint_index
+from hubcompat.tf1.module_reader import import_error, read_checkpoint_index
 
 _STATE_COLLECTIONS = ("variables", "model_variables", "table_initializer", "asset_filepaths",
                       "cond_context", "while_context")
@@ -81,7 +81,7 @@ class GraphModule:
         collections = _STATE_COLLECTIONS + (_TRAINABLE_STATE_COLLECTIONS if self._trainable else ())
         _keep_collections(meta_graph, collections)
         _prefix_shared_names(meta_graph, scope)
-        _import(meta_graph, {}, scope, self._spec)
+        _import_state(meta_graph, scope, self._spec)
         by_node = {
             var.op.name[len(scope) + 1:]: var
             for var in tf.compat.v1.global_variables() if var.op.name.startswith(scope + "/")
@@ -134,7 +134,9 @@ class GraphModule:
         collections = _APPLY_COLLECTIONS + (("update_ops",) if self._trainable else ())
         _keep_collections(meta_graph, collections)
         _prefix_shared_names(meta_graph, scope)
-        _import(meta_graph, feed_map, scope, self._spec)
+        # Not _import_state: a ValueError here may come from the caller's inputs.
+        tf.compat.v1.train.import_meta_graph(meta_graph, input_map=feed_map,
+                                             import_scope=scope.split("/")[-1])
         _fix_colocation(graph, feed_map, scope)
 
         def get_tensor(tensor_name):
@@ -155,16 +157,14 @@ class GraphModule:
         writer.write_module(path, self._spec.meta_graphs, save_variables)
 
 
-def _import(meta_graph, input_map: dict, scope: str, spec) -> None:
+def _import_state(meta_graph, scope: str, spec) -> None:
+    """Imports the state graph; the first import of the module's graph, so a damaged
+    graph that passed ModuleReader's checks fails here."""
     try:
-        tf.compat.v1.train.import_meta_graph(meta_graph, input_map=input_map,
+        tf.compat.v1.train.import_meta_graph(meta_graph, input_map={},
                                              import_scope=scope.split("/")[-1])
     except (ValueError, TypeError, tf.errors.OpError) as e:
-        tags = set(meta_graph.meta_info_def.tags) or "set()"
-        raise errors.CorruptModuleError(
-            f"The graph for tags {tags} of module {spec.source or '(in memory)'!r} cannot be "
-            f"imported ({e}). Its saved_model.pb may be damaged: fetch the module again."
-        ) from e
+        raise import_error(spec.source or "(in memory)", meta_graph.meta_info_def.tags, e) from e
 
 
 def _group_partitions(by_node: dict) -> dict:

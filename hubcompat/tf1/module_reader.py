@@ -139,11 +139,7 @@ class ModuleReader:
 
     def import_error(self, tags, error: Exception) -> errors.CorruptModuleError:
         """The error for a graph that passed the checks of ``__init__`` but does not import."""
-        return errors.CorruptModuleError(
-            f"The graph for tags {set(tags_key(tags)) or 'set()'} of module {self.path!r} cannot "
-            f"be imported ({error}). Its {formats.SAVED_MODEL_FILENAME} may be damaged: fetch the "
-            "module again."
-        )
+        return import_error(self.path, tags, error)
 
     # --- tag sets ----------------------------------------------------------
 
@@ -323,6 +319,15 @@ class ModuleReader:
             key, value = _parse_attachment(raw)
             result[key] = value
         return result
+
+
+def import_error(path: str, tags, error: Exception) -> errors.CorruptModuleError:
+    """The error for a module graph that ``import_meta_graph`` refuses."""
+    return errors.CorruptModuleError(
+        f"The graph for tags {set(tags_key(tags)) or 'set()'} of module {path!r} cannot be "
+        f"imported ({error}). Its {formats.SAVED_MODEL_FILENAME} may be damaged: fetch the "
+        "module again."
+    )
 
 
 def tf_error_text(error: Exception) -> str:
