@@ -7,17 +7,55 @@ loops use handle-based TensorArrays). For signatures that run a v1 loop,
 hubcompat therefore builds the gradient graph once, the TF1 way, in the
 imported graph where the loop contexts live, prunes it into a function, and
 attaches it to the forward call with ``tf.custom_gradient``.
+
+That gradient function re-runs the forward pass (a v1 loop's gradient pops
+the values its forward loop pushed in the same run). A stateful module
+(bilm-tf's LSTM states, batch-norm moving averages: variables the forward
+pass assigns) would then compute the gradient of the *next* call and move its
+state twice. So each call reads the state it starts from, and the gradient
+function runs on temporary copies of those variables holding it: it computes
+the gradient of that call, and its assigns touch only the copies.
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from hubcompat._compat import call_flat, mark_variables_read, stop_recording, tf1_graph_building
+from hubcompat._compat import (
+    anonymous_variable_handle,
+    call_flat,
+    mark_variables_read,
+    stop_recording,
+    tf1_graph_building,
+)
+
+# Ops that write the variable behind their first (resource) input.
+_WRITE_PREFIXES = ("Assign", "ResourceScatter", "ResourceApply", "ResourceSparseApply",
+                   "ResourceStridedSliceAssign")
+# Ops a resource handle passes through unchanged on its way into a v1 loop or cond.
+_HANDLE_PASSTHROUGH = frozenset({"Identity", "Enter", "RefEnter", "Switch", "RefSwitch",
+                                 "Merge", "RefMerge", "NextIteration", "Exit"})
 
 
 def _differentiable(tensor) -> bool:
     return tensor.dtype.is_floating or tensor.dtype.is_complex
+
+
+def written_captures(function) -> set[int]:
+    """Positions in ``function.captured_inputs`` of the variable handles its ops write."""
+    graph = function.graph
+    position = {id(t): i for i, t in enumerate(graph.internal_captures)}
+    written = set()
+    for op in graph.get_operations():
+        if not (op.type.startswith(_WRITE_PREFIXES) and op.inputs
+                and op.inputs[0].dtype == tf.resource):
+            continue
+        tensor = op.inputs[0]
+        while tensor.op.type in _HANDLE_PASSTHROUGH and tensor.op.inputs:
+            tensor = tensor.op.inputs[0]
+        if id(tensor) in position:
+            written.add(position[id(tensor)])
+    return written
 
 
 class LoopGradientCall:
@@ -40,6 +78,17 @@ class LoopGradientCall:
             feeds=list(feeds) + dys, fetches=[grads[i] for i in self._grad_positions]
         )
         self._n_xs = len(xs)
+        # The module's state: the variables the forward pass writes, known by
+        # their handles, which both pruned functions capture.
+        variable_of = {id(handle): variable for handle, variable in
+                       zip(_externals(wrapped, handles), self._variables)}
+        captures = forward.captured_inputs
+        written = [captures[i] for i in sorted(written_captures(forward))
+                   if id(captures[i]) in variable_of]
+        self._state = [variable_of[id(handle)] for handle in written]
+        state_index = {id(handle): k for k, handle in enumerate(written)}
+        # For each capture of the gradient function: which state variable it is, or None.
+        self._gradient_state = [state_index.get(id(c)) for c in self._gradient.captured_inputs]
 
     def __call__(self, flat_inputs) -> dict:
         keys, y_positions = self._keys, self._y_positions
@@ -48,6 +97,7 @@ class LoopGradientCall:
         def call(*inputs):
             mark_variables_read(self._variables)  # so custom_gradient passes them to grad()
             with stop_recording():  # the gradient is ours: TF must not build its own
+                start = [v.read_value() for v in self._state]  # before the call moves it
                 outputs = call_flat(self._forward, list(inputs))[0]
             ys = [outputs[k] for k in keys]
 
@@ -55,7 +105,7 @@ class LoopGradientCall:
                 upstream = [
                     tf.zeros_like(ys[i]) if dys[i] is None else dys[i] for i in y_positions
                 ]
-                values = call_flat(self._gradient, [*inputs, *upstream])
+                values = call_flat(self._gradient, [*inputs, *upstream], self._captures(start))
                 by_position = [None] * self._n_xs
                 for position, value in zip(self._grad_positions, values):
                     by_position[position] = value
@@ -71,3 +121,22 @@ class LoopGradientCall:
             return ys, grad
 
         return dict(zip(keys, call(*flat_inputs)))
+
+    def _captures(self, start) -> list:
+        """The gradient function's captures, state variables swapped for copies holding ``start``."""
+        if not self._state:
+            return self._gradient.captured_inputs
+        copies = []
+        for variable, value in zip(self._state, start):
+            handle = anonymous_variable_handle(variable.dtype, variable.shape)
+            tf.raw_ops.AssignVariableOp(resource=handle, value=value)
+            copies.append(handle)
+        return [c if k is None else copies[k]
+                for c, k in zip(self._gradient.captured_inputs, self._gradient_state)]
+
+
+def _externals(wrapped, handles) -> list:
+    """The outside tensors that ``wrapped``'s graph captured as ``handles``."""
+    outside = {id(internal): external for external, internal in wrapped.graph.captures}
+    return [outside[id(h)] for h in handles]
+
