@@ -22,7 +22,7 @@ import tensorflow as tf
 from hubcompat import errors
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
 from hubcompat.formats import ModelFormat, detect_format
-from hubcompat.parity import keyword_inputs, max_abs_difference
+from hubcompat.parity import StartingState, keyword_inputs, max_abs_difference
 from hubcompat.resolvers import resolve
 
 CALL = "__call__"
@@ -147,19 +147,54 @@ def _replace(new: str, dst: str) -> None:
 
 def compare(module, converted) -> dict[str, float]:
     """Max abs difference of every output of every signature (and of ``__call__``
-    with training=False) between ``module`` and the reloaded ``converted``."""
+    with training=False) between ``module`` and the reloaded ``converted``.
+
+    A stateful module's calls move its state (``module.stateful_variables``):
+    each compared call starts both models from the state they were saved with,
+    and the state after the call is compared too (``<signature>/state/<var>``).
+    """
     image_size = image_size_of(module)
+    state_vars = list(getattr(module, "stateful_variables", []))
+    converted_state = _matching_variables(module, converted, state_vars)
+    starts = (StartingState(state_vars), StartingState(converted_state))
+
+    def restart():
+        for start in starts:
+            start.restore()
+
     differences = {}
     for name in module.get_signature_names():
         inputs = example_inputs(input_specs(module, name), image_size=image_size)
+        restart()
         expected = module(inputs, signature=name, as_dict=True)
         actual = converted.signatures[name](**keyword_inputs(inputs))
         for key in sorted(expected):
             differences[f"{name}/{key}"] = max_abs_difference(expected[key], actual.get(key))
+        after = [v.read_value() for v in state_vars]
+        for ours, value, theirs in zip(state_vars, after, converted_state):
+            differences[f"{name}/state/{_variable_name(ours)}"] = max_abs_difference(value, theirs)
         if name == "default" and callable(converted):
+            restart()
             call_input = next(iter(inputs.values())) if len(inputs) == 1 else inputs
             result = converted(call_input, training=False)
             result = result if isinstance(result, dict) else {"default": result}
             for key in sorted(result):
                 differences[f"{CALL}/{key}"] = max_abs_difference(expected[key], result[key])
+            for ours, value, theirs in zip(state_vars, after, converted_state):
+                differences[f"{CALL}/state/{_variable_name(ours)}"] = \
+                    max_abs_difference(value, theirs)
+    restart()
     return differences
+
+
+def _matching_variables(module, converted, variables) -> list:
+    """``converted``'s copies of the module's ``variables`` (saved in the same order)."""
+    if not variables:
+        return []
+    theirs = list(converted.variables)
+    position = {id(v): i for i, v in enumerate(module.variables)}
+    return [theirs[position[id(v)]] for v in variables]
+
+
+def _variable_name(variable) -> str:
+    return variable.name.split(":")[0]

@@ -49,6 +49,9 @@ class TF1ModuleAdapter(auto_trackable_base()):
         self.variables = list(self._state.variables)
         self.trainable_variables = list(self._state.trainable_variables)
         self.regularization_losses = list(inference.regularization_losses)
+        # A stateful module's state: the variables its inference graph assigns
+        # (bilm-tf's LSTM states), which every call moves.
+        self.stateful_variables = list(inference.written_variables)
         self._export_call = None
 
     # --- graphs ------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 import tensorflow as tf
+from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
@@ -21,11 +22,13 @@ from hubcompat.tf1.module_reader import (
     REGULARIZATION_LOSSES_COLLECTION,
     TABLE_INITIALIZERS_COLLECTION,
     UPDATE_OPS_COLLECTION,
+    VARIABLES_COLLECTION,
     ModuleReader,
 )
 from hubcompat.tf1.state import ModuleState
 
 _import_ids = itertools.count()
+LOCAL_VARIABLES_COLLECTION = "local_variables"
 CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 
 
@@ -84,6 +87,9 @@ class ImportedGraph:
         for tensor_name, filename in reader.asset_files(tags).items():
             external[tensor_name] = state.asset(tensor_name, filename).asset_path
         self.regularization_losses = self._regularization_losses(graph_def, state_nodes, state)
+        written = graph_rewrite.written_variables(graph_def, _initializer_names(meta_graph))
+        # The variables this graph's ops assign, in the state's order.
+        self.written_variables = [v for name, v in variables.items() if name in written]
 
         self.mapped: dict[str, tf.Tensor] = {}
 
@@ -263,6 +269,16 @@ class ImportedGraph:
                     tf.compat.v1.add_to_collection(
                         tf.compat.v1.GraphKeys.TABLE_INITIALIZERS, result
                     )
+
+
+def _initializer_names(meta_graph) -> set[str]:
+    """The ops that initialize the graph's variables (not writes of its computation)."""
+    names = set()
+    for key in (VARIABLES_COLLECTION, LOCAL_VARIABLES_COLLECTION):
+        if key in meta_graph.collection_def:
+            for raw in meta_graph.collection_def[key].bytes_list.value:
+                names.add(variable_pb2.VariableDef.FromString(raw).initializer_name)
+    return names
 
 
 def _as_operation(element):

@@ -28,13 +28,7 @@ from hubcompat._compat import (
     stop_recording,
     tf1_graph_building,
 )
-
-# Ops that write the variable behind their first (resource) input.
-_WRITE_PREFIXES = ("Assign", "ResourceScatter", "ResourceApply", "ResourceSparseApply",
-                   "ResourceStridedSliceAssign")
-# Ops a resource handle passes through unchanged on its way into a v1 loop or cond.
-_HANDLE_PASSTHROUGH = frozenset({"Identity", "Enter", "RefEnter", "Switch", "RefSwitch",
-                                 "Merge", "RefMerge", "NextIteration", "Exit"})
+from hubcompat.tf1.graph_rewrite import HANDLE_PASSTHROUGH_OPS, WRITE_OP_PREFIXES
 
 
 def _differentiable(tensor) -> bool:
@@ -47,11 +41,11 @@ def written_captures(function) -> set[int]:
     position = {id(t): i for i, t in enumerate(graph.internal_captures)}
     written = set()
     for op in graph.get_operations():
-        if not (op.type.startswith(_WRITE_PREFIXES) and op.inputs
+        if not (op.type.startswith(WRITE_OP_PREFIXES) and op.inputs
                 and op.inputs[0].dtype == tf.resource):
             continue
         tensor = op.inputs[0]
-        while tensor.op.type in _HANDLE_PASSTHROUGH and tensor.op.inputs:
+        while tensor.op.type in HANDLE_PASSTHROUGH_OPS and tensor.op.inputs:
             tensor = tensor.op.inputs[0]
         if id(tensor) in position:
             written.add(position[id(tensor)])
@@ -91,25 +85,33 @@ class LoopGradientCall:
         self._gradient_state = [state_index.get(id(c)) for c in self._gradient.captured_inputs]
 
     def __call__(self, flat_inputs) -> dict:
-        keys, y_positions = self._keys, self._y_positions
+        keys, y_positions, n_inputs = self._keys, self._y_positions, len(flat_inputs)
+        with stop_recording():
+            start = [v.read_value() for v in self._state]  # before the call moves it
 
+        # The state the call starts from is an input of the custom gradient (not
+        # a tensor grad() closes over), so that a re-exported SavedModel, which
+        # saves grad() as a function of the op's inputs, still has it.
         @tf.custom_gradient
-        def call(*inputs):
+        def call(*args):
+            inputs, start = args[:n_inputs], args[n_inputs:]
             mark_variables_read(self._variables)  # so custom_gradient passes them to grad()
-            with stop_recording():  # the gradient is ours: TF must not build its own
-                start = [v.read_value() for v in self._state]  # before the call moves it
-                outputs = call_flat(self._forward, list(inputs))[0]
+            # (control dependencies: a TF1 graph has no automatic ones to read first)
+            with stop_recording(), tf.control_dependencies(start):
+                outputs = call_flat(self._forward, list(inputs))[0]  # ours, not TF's gradient
             ys = [outputs[k] for k in keys]
 
             def grad(*dys, variables=None):
                 upstream = [
                     tf.zeros_like(ys[i]) if dys[i] is None else dys[i] for i in y_positions
                 ]
-                values = call_flat(self._gradient, [*inputs, *upstream], self._captures(start))
+                captures, assigned = self._captures(start)
+                with tf.control_dependencies(assigned):
+                    values = call_flat(self._gradient, [*inputs, *upstream], captures)
                 by_position = [None] * self._n_xs
                 for position, value in zip(self._grad_positions, values):
                     by_position[position] = value
-                input_grads = by_position[: self._n_feeds]
+                input_grads = by_position[: self._n_feeds] + [None] * len(start)
                 handle_grads = by_position[self._n_feeds:]
                 variable_grads = []
                 for variable in variables or []:
@@ -120,19 +122,20 @@ class LoopGradientCall:
 
             return ys, grad
 
-        return dict(zip(keys, call(*flat_inputs)))
+        return dict(zip(keys, call(*flat_inputs, *start)))
 
     def _captures(self, start) -> list:
         """The gradient function's captures, state variables swapped for copies holding ``start``."""
         if not self._state:
-            return self._gradient.captured_inputs
-        copies = []
+            return self._gradient.captured_inputs, []
+        copies, assigned = [], []
         for variable, value in zip(self._state, start):
             handle = anonymous_variable_handle(variable.dtype, variable.shape)
-            tf.raw_ops.AssignVariableOp(resource=handle, value=value)
+            assigned.append(tf.raw_ops.AssignVariableOp(resource=handle, value=value))
             copies.append(handle)
-        return [c if k is None else copies[k]
-                for c, k in zip(self._gradient.captured_inputs, self._gradient_state)]
+        captures = [c if k is None else copies[k]
+                    for c, k in zip(self._gradient.captured_inputs, self._gradient_state)]
+        return captures, [a for a in assigned if a is not None]
 
 
 def _externals(wrapped, handles) -> list:
