@@ -104,6 +104,14 @@ def assert_grads(grads: dict, call: Call, where: str) -> None:
 
 
 def _dense(value) -> np.ndarray:
+    """A gradient as an array: a tensor, an IndexedSlices, or what a Session returned."""
     import tensorflow as tf
 
+    if hasattr(value, "indices") and hasattr(value, "dense_shape") and not tf.is_tensor(value) \
+            and not isinstance(value, tf.IndexedSlices):  # a Session's IndexedSlicesValue
+        dense = np.zeros(value.dense_shape, value.values.dtype)
+        np.add.at(dense, value.indices, value.values)
+        return dense
+    if not (tf.is_tensor(value) or isinstance(value, tf.IndexedSlices)):
+        return np.asarray(value)  # what a Session returned (a scalar is a numpy scalar)
     return np.asarray(tf.convert_to_tensor(value))
