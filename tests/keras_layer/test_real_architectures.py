@@ -63,7 +63,7 @@ def test_stateful_elmo_fine_tunes_in_fit(keras):
     model.compile(keras.optimizers.SGD(0.1), "mse")
     variables = {cs.variable_name(v): v for v in layer.resolved_object.variables}
     before = {key: v.numpy().copy() for key, v in variables.items()}
-    sentences = np.array(["the cat sat", "a dog", "hello", "the mat sat on a cat"])
+    sentences = tf.constant(["the cat sat", "a dog", "hello", "the mat sat on a cat"])
     history = model.fit(sentences, np.arange(4, dtype="float32"), batch_size=4, epochs=2,
                         verbose=0)
     assert np.isfinite(history.history["loss"]).all()
