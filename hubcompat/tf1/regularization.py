@@ -125,21 +125,33 @@ def _tensor_name(name: str) -> str:
 
 
 def _loss_function(graph_def: graph_pb2.GraphDef, state: list[str], tensor_name: str, sources):
-    def loss():
+    # A callable object, not a closure: tf.function counts traces per code object,
+    # and would warn of "retracing" when a module's 177 losses are first traced.
+    return tf.function(_ImportLoss(graph_def, state, tensor_name, sources),
+                       input_signature=[], autograph=False)
+
+
+class _ImportLoss:
+    """Imports one loss's nodes into the graph being traced, mapped onto the module's state."""
+
+    __name__ = "regularization_loss"
+
+    def __init__(self, graph_def, state, tensor_name, sources):
+        self._graph_def, self._state = graph_def, state
+        self._tensor_name, self._sources = tensor_name, sources
+
+    def __call__(self):
         graph = tf.compat.v1.get_default_graph()
         input_map = {}
         variables = []
-        for name in state:
-            source = sources(name)
+        for name in self._state:
+            source = self._sources(name)
             if isinstance(source, tf.Variable):
                 variables.append(source)
                 source = current_handle(source)
             input_map[name + ":0"] = graph.capture(source)
         mark_variables_read(variables)  # so a GradientTape sees what the loss reads
         (result,) = tf.graph_util.import_graph_def(
-            graph_def, input_map=input_map, return_elements=[tensor_name], name="loss"
-        )
+            self._graph_def, input_map=input_map, return_elements=[self._tensor_name],
+            name="loss")
         return result
-
-    loss.__name__ = "regularization_loss"
-    return tf.function(loss, input_signature=[], autograph=False)
