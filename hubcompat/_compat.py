@@ -229,6 +229,16 @@ def call_flat(function, args, captured_inputs=None):
     return function._call_flat(args, captured_inputs)
 
 
+def anonymous_variable_handle(dtype, shape):
+    """A new variable's handle, freed with its last reference (as eager variables are),
+    whether created eagerly or each time a function runs."""
+    import tensorflow as tf
+    from tensorflow.python.eager import context
+
+    return tf.raw_ops.VarHandleOp(dtype=dtype, shape=shape, container="",
+                                  shared_name=context.anonymous_name())
+
+
 def current_handle(variable):
     """``variable.handle`` where the caller runs.
 

@@ -1,7 +1,10 @@
 """Comparing two models' outputs: how far apart two results are.
 
 Used by ``inspect`` (what ``training=True`` changes) and ``convert`` (does the
-converted SavedModel compute what the module does).
+converted SavedModel compute what the module does). A stateful module (its
+calls assign variables, as ELMo's LSTM states) is compared call by call from
+the same starting state: :class:`StartingState` puts both models back to it
+before each compared call.
 """
 
 from __future__ import annotations
@@ -66,3 +69,15 @@ def _same_string(x, y) -> bool:
         return False
     with open(x, "rb") as fx, open(y, "rb") as fy:
         return fx.read() == fy.read()
+
+
+class StartingState:
+    """The values of a model's state variables now, to put back before each compared call."""
+
+    def __init__(self, variables):
+        self._variables = list(variables)
+        self._values = [v.read_value() for v in self._variables]
+
+    def restore(self) -> None:
+        for variable, value in zip(self._variables, self._values):
+            variable.assign(value)

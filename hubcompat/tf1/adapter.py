@@ -41,10 +41,10 @@ class TF1ModuleAdapter(auto_trackable_base()):
         inference.initialize_tables()
         self.variables = list(self._state.variables)
         self.trainable_variables = list(self._state.trainable_variables)
-        self.regularization_losses = [
-            _regularization_loss(inference.prune_tensor(name))
-            for name in inference.regularization_loss_names()
-        ]
+        self.regularization_losses = list(inference.regularization_losses)
+        # A stateful module's state: the variables its inference graph assigns
+        # (bilm-tf's LSTM states), which every call moves.
+        self.stateful_variables = list(inference.written_variables)
         self._export_call = None
 
     # --- graphs ------------------------------------------------------------
@@ -206,11 +206,6 @@ class TF1ModuleAdapter(auto_trackable_base()):
             call.get_concrete_function(spec, training=True)
             self._export_call = call
         return self._export_call
-
-
-def _regularization_loss(pruned):
-    """A no-argument tf.function returning one regularization loss (re-exportable)."""
-    return tf.function(lambda: pruned(), input_signature=[])
 
 
 class _SignatureMap(Mapping):

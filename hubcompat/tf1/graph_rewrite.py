@@ -36,6 +36,12 @@ _REF_TO_RESOURCE_UPDATE = {
     "ScatterMul": "ResourceScatterMul",
     "ScatterDiv": "ResourceScatterDiv",
 }
+# Ops that write the variable behind their first (resource) input, and ops a
+# resource handle passes through unchanged (into v1 loops and conds).
+WRITE_OP_PREFIXES = ("Assign", "ResourceScatter", "ResourceApply", "ResourceSparseApply",
+                     "ResourceStridedSliceAssign")
+HANDLE_PASSTHROUGH_OPS = frozenset({"Identity", "Enter", "RefEnter", "Switch", "RefSwitch",
+                                    "Merge", "RefMerge", "NextIteration", "Exit"})
 _READ_SUFFIX = "/_hubcompat_read"
 _UPDATE_SUFFIX = "/_hubcompat_update"
 
@@ -55,6 +61,25 @@ def state_nodes(graph_def: graph_pb2.GraphDef) -> dict[str, str]:
         for node in graph_def.node
         if node.op in RESOURCE_VARIABLE_OPS | REF_VARIABLE_OPS | TABLE_OPS | REF_TABLE_OPS
     }
+
+
+def written_variables(graph_def: graph_pb2.GraphDef, initializers: set[str]) -> set[str]:
+    """The variable nodes that some op of ``graph_def`` (rewritten by
+    :func:`externalize_state`) other than their ``initializers`` writes: a
+    stateful module's state, or its batch-norm moving averages in a train graph."""
+    nodes = {node.name: node for node in graph_def.node}
+    written = set()
+    for node in graph_def.node:
+        if not node.op.startswith(WRITE_OP_PREFIXES) or not node.input:
+            continue
+        if node.name in initializers or node.name.removesuffix(_UPDATE_SUFFIX) in initializers:
+            continue
+        name = split_input(node.input[0])[0]
+        while name in nodes and nodes[name].op in HANDLE_PASSTHROUGH_OPS and nodes[name].input:
+            name = split_input(nodes[name].input[0])[0]
+        if name in nodes and nodes[name].op == "Placeholder":
+            written.add(name)
+    return written
 
 
 def externalize_state(graph_def: graph_pb2.GraphDef, module_path: str) -> graph_pb2.GraphDef:

@@ -11,22 +11,25 @@ from __future__ import annotations
 import itertools
 
 import tensorflow as tf
+from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
 from hubcompat._compat import call_flat, current_handle, prune_with_keyword_inputs
-from hubcompat.tf1 import graph_rewrite
+from hubcompat.tf1 import graph_rewrite, regularization
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
     REGULARIZATION_LOSSES_COLLECTION,
     TABLE_INITIALIZERS_COLLECTION,
     UPDATE_OPS_COLLECTION,
+    VARIABLES_COLLECTION,
     ModuleReader,
     tf_error_text,
 )
 from hubcompat.tf1.state import ModuleState
 
 _import_ids = itertools.count()
+LOCAL_VARIABLES_COLLECTION = "local_variables"
 CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 
 
@@ -84,6 +87,10 @@ class ImportedGraph:
                 )
         for tensor_name, filename in reader.asset_files(tags).items():
             external[tensor_name] = state.asset(tensor_name, filename).asset_path
+        self.regularization_losses = self._regularization_losses(graph_def, state_nodes, state)
+        written = graph_rewrite.written_variables(graph_def, _initializer_names(meta_graph))
+        # The variables this graph's ops assign, in the state's order.
+        self.written_variables = [v for name, v in variables.items() if name in written]
 
         self.mapped: dict[str, tf.Tensor] = {}
 
@@ -231,13 +238,18 @@ class ImportedGraph:
         specs = {name: tf.TensorSpec.from_tensor(t, name=name) for name, t in zip(names, feeds)}
         return prune_with_keyword_inputs(self._wrapped, feeds, outputs, specs)
 
-    def prune_tensor(self, tensor_name: str):
-        """A no-input function computing one tensor of the graph (e.g. a loss)."""
-        with tf.init_scope():
-            return self._wrapped.prune(feeds=[], fetches=self.element(tensor_name))
+    def _regularization_losses(self, graph_def, state_nodes, state: ModuleState) -> list:
+        """The graph's regularization losses as no-argument callables (see regularization.py)."""
+        names = self._reader.node_names(self._tags, REGULARIZATION_LOSSES_COLLECTION)
+        if not names:
+            return []
+        variables, tables = state.variables_by_name, self._tables
 
-    def regularization_loss_names(self) -> list[str]:
-        return self._reader.node_names(self._tags, REGULARIZATION_LOSSES_COLLECTION)
+        def sources(name):
+            return variables[name] if name in variables else tables[name].resource_handle
+
+        loss_graph = regularization.LossGraph(graph_def, set(state_nodes), self._reader.path)
+        return regularization.loss_callables(loss_graph, names, sources)
 
     def initialize_tables(self) -> None:
         """Gives each table the initializer this graph has for it, and runs it once."""
@@ -269,6 +281,16 @@ class ImportedGraph:
                     tf.compat.v1.add_to_collection(
                         tf.compat.v1.GraphKeys.TABLE_INITIALIZERS, result
                     )
+
+
+def _initializer_names(meta_graph) -> set[str]:
+    """The ops that initialize the graph's variables (not writes of its computation)."""
+    names = set()
+    for key in (VARIABLES_COLLECTION, LOCAL_VARIABLES_COLLECTION):
+        if key in meta_graph.collection_def:
+            for raw in meta_graph.collection_def[key].bytes_list.value:
+                names.add(variable_pb2.VariableDef.FromString(raw).initializer_name)
+    return names
 
 
 def _as_operation(element):

@@ -65,3 +65,23 @@ def test_genuine_hub_agrees_with_our_fixtures_and_genuine_exports(tmp_path):
                 np.testing.assert_allclose(fresh[key], expected[key], atol=1e-6, err_msg=key)
             else:
                 np.testing.assert_array_equal(fresh[key], expected[key], err_msg=key)
+
+
+def test_genuine_hub_records_the_committed_architecture_references(tmp_path):
+    """fixtures/genuine_tf15/architectures: re-exported and re-run by genuine hub.Module,
+    call by call, the same numbers as committed (the tests compare hubcompat with those)."""
+    architectures = REPO / "fixtures" / "genuine_tf15" / "architectures"
+    proc = subprocess.run(
+        [sys.executable, str(architectures / "record.py"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=1800,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+    for reference in sorted(architectures.glob("*.reference.npz")):
+        fresh, expected = np.load(tmp_path / reference.name), np.load(reference)
+        assert sorted(fresh.files) == sorted(expected.files), reference.name
+        for key in expected.files:
+            if expected[key].dtype.kind in "fc":
+                np.testing.assert_allclose(fresh[key], expected[key], atol=1e-6, err_msg=key)
+            else:
+                np.testing.assert_array_equal(fresh[key], expected[key], err_msg=key)
