@@ -284,3 +284,23 @@ def _converting_subclass(function_class: type) -> type:
             return super().__call__(*args, **kwargs)
 
     return ConvertingKeywordFunction
+
+
+def building_wrapped_function() -> bool:
+    """True inside ``tf.compat.v1.wrap_function`` (a FuncGraph that runs only what is pruned).
+
+    Such a graph keeps TF1 collections and lifts the variables made in it, so
+    ``hub.Module`` builds its state there as in a TF1 graph (as tensorflow_hub
+    did); a ``tf.function`` graph runs every stateful op and cannot.
+    """
+    import tensorflow as tf
+    from tensorflow.python.eager import wrap_function
+
+    graph = tf.compat.v1.get_default_graph()
+    if not graph.building_function:
+        return False
+    for entry in getattr(graph, "_variable_creator_stack", None) or []:
+        creator = entry[-1] if isinstance(entry, tuple) else entry  # (priority, creator)
+        if isinstance(getattr(creator, "__self__", None), wrap_function.VariableHolder):
+            return True
+    return False
