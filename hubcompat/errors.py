@@ -19,6 +19,10 @@ class ModuleNotFound(FileNotFoundError, HubcompatError):
     """Raised when a handle names a path that does not exist."""
 
 
+class InvalidHandleError(ValueError, TypeError, HubcompatError):
+    """Raised when a handle is not a str or os.PathLike (a ValueError, as in tensorflow_hub)."""
+
+
 class UnknownFormatError(ValueError, HubcompatError):
     """Raised when a folder holds neither a TF1 Hub module nor a SavedModel."""
 

@@ -78,9 +78,9 @@ class KerasLayer(_compat.keras_layer_base()):
         obj = _load(handle, tags, load_options)
         signature, output_key = check_output_arguments(
             handle, obj, signature, output_key, signature_outputs_as_dict)
+        # As hub.KerasLayer: trainable=True is checked by the first call (and
+        # `layer.trainable = True` may come later anyway).
         target = resolve_target(handle, obj, signature, output_key)
-        if trainable:
-            _check_fine_tunable(handle, obj, target)
         # The module gets its own dtypes (cast in call()); Keras must not cast
         # the inputs to a mixed policy's compute dtype first.
         kwargs.setdefault("autocast", False)
@@ -171,15 +171,16 @@ class KerasLayer(_compat.keras_layer_base()):
         return result
 
     def _pick_output(self, result, key):
+        # hub.KerasLayer's wording, which users' tests match.
         if not isinstance(result, Mapping):
             raise errors.LayerArgumentError(
-                f"KerasLayer({self._hc.handle!r}, output_key={key!r}): the model returns a "
-                f"{type(result).__name__}, not a dict; drop output_key."
+                f"KerasLayer({self._hc.handle!r}, output_key={key!r}): Specifying `output_key` "
+                f"is forbidden if output type {type(result)} is not a dict; drop output_key."
             )
         if key not in result:
             raise errors.LayerArgumentError(
-                f"KerasLayer({self._hc.handle!r}): the model's outputs have no {key!r}; "
-                f"they are: {', '.join(sorted(result))}."
+                f"KerasLayer({self._hc.handle!r}): KerasLayer output does not contain the output "
+                f"key {key} (available: {', '.join(sorted(result))})."
             )
         return result[key]
 
@@ -204,13 +205,13 @@ class KerasLayer(_compat.keras_layer_base()):
         target = self._hc_target
         if not target.fine_tunable:
             raise errors.LayerArgumentError(
-                f"KerasLayer({self._hc.handle!r}) cannot be trainable: "
-                f"{target.why_not_fine_tunable}"
+                f"KerasLayer({self._hc.handle!r}, trainable=True): {target.why_not_fine_tunable}"
             )
+        # As hub.KerasLayer: zero trainable weights is suspicious but valid; log once.
         if not self.trainable_weights and not self._hc_warned_no_weights:
             object.__setattr__(self, "_hc_warned_no_weights", True)
-            _log.error("KerasLayer(%r) is trainable but has no trainable weights.",
-                       self._hc.handle)
+            _log.error("hub.KerasLayer is trainable but has zero trainable weights "
+                       "(KerasLayer(%r)).", self._hc.handle)
 
     # --- serialization ---------------------------------------------------------
 
@@ -219,8 +220,8 @@ class KerasLayer(_compat.keras_layer_base()):
         settings = self._hc
         if not isinstance(settings.handle, (str, os.PathLike)):
             raise errors.LayerConfigError(
-                f"KerasLayer(handle=<{type(settings.handle).__name__}>) has no config: only a "
-                "string handle can be saved. Build the layer as KerasLayer('path/or/url', ...) "
+                "Can only generate a valid config for `hub.KerasLayer(handle, ...)` that uses a "
+                f"string `handle`; got a {type(settings.handle).__name__}. Build the layer as KerasLayer('path/or/url', ...) "
                 "to save it with model.save(), or re-export the loaded object with "
                 "tf.saved_model.save()."
             )
@@ -251,22 +252,11 @@ def _load(handle, tags, load_options):
     for name, value in (("tags", tags), ("load_options", load_options)):
         if value is not None:
             raise errors.LayerArgumentError(
-                f"KerasLayer: {name}= applies to a string handle only; the handle given is an "
+                f"KerasLayer: Passing a callable handle is mutually exclusive with setting "
+                f"{name}: {name}= applies to a string handle only, and the handle given is an "
                 f"already loaded {type(handle).__name__}."
             )
     return handle
-
-
-def _check_fine_tunable(handle, obj, target) -> None:
-    if not target.fine_tunable:
-        raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}, trainable=True): {target.why_not_fine_tunable}"
-        )
-    if not list(getattr(obj, "trainable_variables", []) or []):
-        raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}, trainable=True): the model has no trainable variables, "
-            "so there is nothing to fine-tune. Use trainable=False."
-        )
 
 
 def _smart_cond(pred, true_fn, false_fn):
