@@ -61,6 +61,11 @@ class UnsupportedGraphError(NotImplementedError, HubcompatError):
     """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
 
 
+class UnsupportedCollectionError(UnsupportedGraphError, ValueError):
+    """Raised when a module's graph has collections hub.Module does not support (a ValueError,
+    as in tensorflow_hub): drop them with ``drop_collections=``."""
+
+
 # --- KerasLayer ---------------------------------------------------------------
 
 
