@@ -56,3 +56,57 @@ def test_record_is_what_genuine_tensorflow_hub_does(tmp_path):
     assert sorted(fresh) == sorted(recorded) == sorted(probes.PROBES)
     for name in sorted(fresh):
         assert parity.mismatch(name, recorded[name], fresh[name]) is None, name
+
+
+def _committed_names() -> dict:
+    with open(REPO / "tests" / "genuine_parity" / "public_names.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+@pytest.mark.parametrize("version", ["0.15.0", "0.16.1"])
+def test_every_public_name_of_tensorflow_hub_exists(version):
+    names = _committed_names()[version]
+    missing = [name for name in names if not hasattr(hubcompat, name)]
+    assert not missing, f"tensorflow_hub {version} names missing from hubcompat: {missing}"
+    assert set(names) - {"__version__"} <= set(dir(hubcompat))
+
+
+def test_committed_names_are_genuine_tensorflow_hubs():
+    """The committed lists against the genuine packages that are at hand.
+
+    tensorflow_hub importable here (the hub016 and legacy_reference nox cells), and
+    HUBCOMPAT_LEGACY_PYTHON (genuine 0.15): each must list what public_names.json says.
+    """
+    checked = []
+    try:
+        import tensorflow_hub
+    except ImportError:
+        pass
+    else:
+        import record
+
+        assert record.public_names(tensorflow_hub) == _committed_names()[tensorflow_hub.__version__]
+        checked.append(tensorflow_hub.__version__)
+    if os.path.exists(LEGACY_PYTHON):
+        proc = subprocess.run(
+            [LEGACY_PYTHON, str(REPO / "tests" / "genuine_parity" / "record.py"), "--names"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""})
+        if proc.returncode == 0:
+            assert json.loads(proc.stdout.strip().splitlines()[-1]) == _committed_names()["0.15.0"]
+            checked.append("0.15.0")
+    if not checked:
+        pytest.skip("no genuine tensorflow_hub here: set HUBCOMPAT_LEGACY_PYTHON, or run the "
+                    "hub016 / legacy_reference nox cells")
+
+
+@pytest.mark.parametrize("variable", ["HUBCOMPAT_CACHE_DIR", "TFHUB_CACHE_DIR"])
+def test_cache_dir_given_as_a_file_url(monkeypatch, tmp_path, variable):
+    from hubcompat import config
+
+    monkeypatch.delenv("HUBCOMPAT_CACHE_DIR", raising=False)
+    monkeypatch.setenv(variable, (tmp_path / "my cache").as_uri())
+    assert config.cache_dir() == str(tmp_path / "my cache")
+    monkeypatch.setenv(variable, "file://otherhost/x")
+    with pytest.raises(ValueError, match="another host"):
+        config.cache_dir()

@@ -3,6 +3,8 @@
     python tests/genuine_parity/record.py                 # genuine tensorflow_hub: print
     python tests/genuine_parity/record.py --write         # ... and rewrite genuine.json
     python tests/genuine_parity/record.py --hub hubcompat # hubcompat's outcomes
+    python tests/genuine_parity/record.py --names --write # add public_names.json's entry
+                                                          # for this tensorflow_hub version
 
 Run ``--write`` with the Python of genuine tensorflow_hub 0.15 on TF 2.15 (the
 ``legacy_reference`` nox cell's, or any venv with tensorflow-cpu==2.15.1,
@@ -28,6 +30,7 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 RECORD = os.path.join(HERE, "genuine.json")
+NAMES = os.path.join(HERE, "public_names.json")
 sys.path.insert(0, HERE)
 
 import probes  # noqa: E402
@@ -101,15 +104,43 @@ def _jsonable(value):
                                  else list(v) if isinstance(v, tuple) else str(v)))
 
 
+def public_names(hub) -> list[str]:
+    """tensorflow_hub's public API: ``__all__`` and its public non-module attributes."""
+    import types
+
+    attributes = {name for name in dir(hub) if not name.startswith("_")
+                  and not isinstance(getattr(hub, name), types.ModuleType)}
+    return sorted(set(hub.__all__) | attributes | {"__version__"})
+
+
+def write_public_names(hub) -> None:
+    """Adds (or replaces) this tensorflow_hub version's names in public_names.json."""
+    names = {}
+    if os.path.exists(NAMES):
+        with open(NAMES, encoding="utf-8") as f:
+            names = json.load(f)
+    names[hub.__version__] = public_names(hub)
+    with open(NAMES, "w", encoding="utf-8") as f:
+        json.dump(names, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--hub", default="tensorflow_hub")
     parser.add_argument("--write", action="store_true", help=f"rewrite {RECORD}")
-    parser.add_argument("names", nargs="*")
+    parser.add_argument("--names", action="store_true",
+                        help=f"only print (with --write: store in {NAMES}) the public names")
+    parser.add_argument("probes", nargs="*")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     hub = importlib.import_module(args.hub)
-    names = args.names or sorted(probes.PROBES)
+    if args.names:
+        if args.write:
+            write_public_names(hub)
+        print(json.dumps(public_names(hub)))
+        return
+    names = args.probes or sorted(probes.PROBES)
     outcomes = {name: run_probe(name, hub) for name in names}
     if args.write:
         import tensorflow as tf
