@@ -110,3 +110,36 @@ def test_cache_dir_given_as_a_file_url(monkeypatch, tmp_path, variable):
     monkeypatch.setenv(variable, "file://otherhost/x")
     with pytest.raises(ValueError, match="another host"):
         config.cache_dir()
+
+
+def test_ragged_signatures_eagerly_compute_what_genuine_graph_mode_did(tmp_path):
+    """hub.Module eagerly, in a tf.function and hubcompat.load: genuine's graph-mode numbers."""
+    import tensorflow as tf
+
+    expected = parity.GENUINE["probes"]["ragged_module_graph_mode"]["result"]
+    spec = probes._ragged_spec(hubcompat, tf)
+    module = hubcompat.Module(spec)
+    rt = tf.ragged.constant([[1.0, 2.0], [3.0]])
+    out = module(rt, as_dict=True)
+    assert isinstance(out["default"], tf.RaggedTensor)
+    assert out["default"].to_list() == expected["default"]
+    assert out["sum"].numpy().tolist() == expected["sum"]
+    parts = module({"lengths": [2, 0, 1], "values": ["a", "b", "c"]}, signature="from_parts")
+    assert [[str(v) for v in row] for row in parts.to_list()] == expected["from_parts"]
+    assert module([[1.0, 2.0], [3.0]]).to_list() == expected["default"]  # nested lists
+    with pytest.raises(TypeError, match="Expected RaggedTensor"):
+        module(tf.constant([[1.0, 2.0]]))
+
+    @tf.function
+    def call(x):
+        return module(x, as_dict=True)["sum"]
+
+    assert call(rt).numpy().tolist() == expected["sum"]
+
+    path = str(tmp_path / "ragged")
+    module.export(path, None)
+    loaded = hubcompat.load(path)
+    assert loaded(rt).to_list() == expected["default"]
+    assert loaded(rt, as_dict=True)["sum"].numpy().tolist() == expected["sum"]
+    rt32 = tf.RaggedTensor.from_row_splits(rt.flat_values, tf.cast(rt.row_splits, tf.int32))
+    assert loaded(rt32).to_list() == expected["default"]  # int32 row splits are cast

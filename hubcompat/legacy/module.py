@@ -183,6 +183,10 @@ def _placeholders(infos: dict) -> dict:
         if info.is_sparse:
             result[name] = tf.compat.v1.sparse_placeholder(
                 info.dtype, shape=None if shape.rank is None else shape.as_list(), name=name)
+        elif isinstance(info.type_spec, tf.RaggedTensorSpec):
+            spec = info.type_spec
+            result[name] = tf.compat.v1.ragged.placeholder(
+                info.dtype, spec.ragged_rank, shape[spec.ragged_rank + 1:], name=name)
         else:
             result[name] = tf.compat.v1.placeholder(info.dtype, shape, name=name)
     return result

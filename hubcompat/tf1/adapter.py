@@ -127,6 +127,8 @@ class TF1ModuleAdapter(auto_trackable_base()):
             value = _convert_input(given[key], info[key], key, signature)
             if key in function.sparse_inputs:
                 flat.extend([value.indices, value.values, value.dense_shape])
+            elif key in function.ragged_inputs:
+                flat.extend(tf.nest.flatten(value, expand_composites=True))
             else:
                 flat.append(value)
         return flat
@@ -198,6 +200,7 @@ class TF1ModuleAdapter(auto_trackable_base()):
             info = self._reader.input_info(self._tags, DEFAULT_SIGNATURE)
             specs = {
                 key: (tf.SparseTensorSpec(desc.shape, desc.dtype) if desc.is_sparse
+                      else desc.ragged_spec if desc.is_ragged
                       else tf.TensorSpec(desc.shape, desc.dtype))
                 for key, desc in info.items()
             }
@@ -240,7 +243,39 @@ class _SignatureMap(Mapping):
         return len(self._names)
 
 
+def _convert_ragged(value, desc, key: str, signature: str):
+    spec = desc.ragged_spec
+    if isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+        value = tf.ragged.constant(value.to_list(), dtype=desc.dtype, ragged_rank=spec.ragged_rank)
+    elif isinstance(value, (list, tuple)):
+        try:
+            value = tf.ragged.constant(value, dtype=desc.dtype, ragged_rank=spec.ragged_rank)
+        except (TypeError, ValueError) as e:
+            raise errors.InputTypeError(
+                f"Can't convert {key!r}: input {key!r} of signature {signature!r} is a "
+                f"RaggedTensor of {desc.dtype.name} ({e}).") from e
+    if not isinstance(value, tf.RaggedTensor):
+        # tensorflow_hub's wording, which users' tests match.
+        raise errors.InputTypeError(
+            f"Can't convert {key!r}: Got {type(value).__name__}. Expected RaggedTensor "
+            f"(input {key!r} of signature {signature!r}).")
+    if value.row_splits.dtype != spec.row_splits_dtype:
+        value = value.with_row_splits_dtype(spec.row_splits_dtype)
+    got = tf.RaggedTensorSpec.from_value(value)
+    if not got.is_compatible_with(spec):
+        raise errors.InputTypeError(
+            f"Can't convert {key!r}: Got {got}. Expected {spec} (input {key!r} of signature "
+            f"{signature!r}).")
+    return value
+
+
 def _convert_input(value, desc, key: str, signature: str):
+    if desc.is_ragged:
+        return _convert_ragged(value, desc, key, signature)
+    if isinstance(value, tf.RaggedTensor):
+        raise errors.InputTypeError(
+            f"Can't convert {key!r}: Got RaggedTensor. Expected Tensor (input {key!r} of "
+            f"signature {signature!r}).")
     if desc.is_sparse:
         if isinstance(value, tf.compat.v1.SparseTensorValue):
             value = tf.SparseTensor(value.indices, value.values, value.dense_shape)

@@ -321,7 +321,7 @@ def _checkpoint_for(ctx, spec):
             return saver.save(session, os.path.join(ctx.tmp, "ckpt", "model"))
 
 
-@probe()
+@probe(keras=True)
 def ragged_keras_layer(ctx):
     tf = ctx.tf
     spec = _ragged_spec(ctx.hub, tf)
