@@ -22,6 +22,7 @@ from hubcompat.tf1.state import ModuleState
 
 DEFAULT_SIGNATURE = "default"
 DEFAULT_OUTPUT = "default"
+SERVE_ENDPOINT = "serve"  # what keras.layers.TFSMLayer(path) calls by default
 TRAIN_TAGS = frozenset({"train"})
 
 
@@ -191,11 +192,15 @@ class TF1ModuleAdapter(auto_trackable_base()):
     def _trackable_children(self, save_type="checkpoint", **kwargs):
         children = super()._trackable_children(save_type, **kwargs)
         if save_type == save_type_savedmodel() and DEFAULT_SIGNATURE in self.get_signature_names():
-            children["__call__"] = self._traced_call_for_export()
+            children["__call__"], children[SERVE_ENDPOINT] = self._traced_call_for_export()
         return children
 
     def _traced_call_for_export(self):
-        """``__call__`` as a tf.function traced with training=False and True."""
+        """``__call__`` as a tf.function traced with training=False and True, and ``serve``.
+
+        ``serve(inputs)`` is ``__call__(inputs, training=False)`` under the name
+        ``keras.layers.TFSMLayer(path)`` calls by default (its ``call_endpoint``).
+        """
         if self._export_call is None:
             info = self._reader.input_info(self._tags, DEFAULT_SIGNATURE)
             specs = {
@@ -214,7 +219,12 @@ class TF1ModuleAdapter(auto_trackable_base()):
 
             call.get_concrete_function(spec, training=False)
             call.get_concrete_function(spec, training=True)
-            self._export_call = call
+
+            @tf.function(input_signature=[spec])
+            def serve(inputs):
+                return self(inputs, training=False, as_dict=as_dict)
+
+            self._export_call = (call, serve)
         return self._export_call
 
 
