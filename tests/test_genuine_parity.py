@@ -143,3 +143,25 @@ def test_ragged_signatures_eagerly_compute_what_genuine_graph_mode_did(tmp_path)
     assert loaded(rt, as_dict=True)["sum"].numpy().tolist() == expected["sum"]
     rt32 = tf.RaggedTensor.from_row_splits(rt.flat_values, tf.cast(rt.row_splits, tf.int32))
     assert loaded(rt32).to_list() == expected["default"]  # int32 row splits are cast
+
+
+def test_convert_writes_ragged_signatures(tmp_path):
+    """convert (and its verification) of a module with ragged signatures; genuine's numbers."""
+    import tensorflow as tf
+
+    expected = parity.GENUINE["probes"]["ragged_module_graph_mode"]["result"]
+
+    def module_fn():  # the "default" signature of probes._ragged_spec
+        x = tf.compat.v1.ragged.placeholder(tf.float32, 1, [])
+        v = tf.compat.v1.get_variable("v", [], initializer=tf.compat.v1.constant_initializer(2.0))
+        hubcompat.add_signature(inputs=x, outputs={"default": x * v,
+                                                   "sum": tf.reduce_sum(x * v, axis=1)})
+
+    module = hubcompat.Module(hubcompat.create_module_spec(module_fn))
+    module.export(str(tmp_path / "module"), None)
+    report = hubcompat.convert(str(tmp_path / "module"), str(tmp_path / "converted"))
+    assert report.verified and report.ok, report.differences
+    assert "default/default" in report.differences
+    loaded = tf.saved_model.load(str(tmp_path / "converted"))
+    rt = tf.ragged.constant([[1.0, 2.0], [3.0]])
+    assert loaded(rt, training=False).to_list() == expected["default"]
