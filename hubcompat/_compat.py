@@ -304,3 +304,12 @@ def building_wrapped_function() -> bool:
         if isinstance(getattr(creator, "__self__", None), wrap_function.VariableHolder):
             return True
     return False
+
+
+def estimator_module():
+    """``tf.compat.v1.estimator`` where TensorFlow still has it (TF <= 2.15), else ``None``."""
+    try:
+        from tensorflow.compat.v1 import estimator
+    except ImportError:  # TF >= 2.16 removed tf.estimator
+        return None
+    return estimator

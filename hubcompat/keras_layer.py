@@ -104,6 +104,8 @@ class KerasLayer(_compat.keras_layer_base()):
         # object's tables, assets and functions with the layer.
         self._func = obj
         self._add_loaded_weights(obj)
+        if not trainable:
+            _freeze_in_tf1_graph(obj)
         self.built = True
 
     def _add_loaded_weights(self, obj) -> None:
@@ -257,6 +259,24 @@ def _load(handle, tags, load_options):
                 f"already loaded {type(handle).__name__}."
             )
     return handle
+
+
+def _freeze_in_tf1_graph(obj) -> None:
+    """In TF1 graph code (e.g. an Estimator's model_fn), a frozen layer's variables leave
+    ``TRAINABLE_VARIABLES``: ``optimizer.minimize(loss)`` must not fine-tune them.
+
+    As Keras' own ``trainable=False`` layers there; tensorflow_hub's layer froze them
+    only because no gradient reached them.
+    """
+    if tf.executing_eagerly():
+        return
+    variables = list(getattr(obj, "variables", []) or [])
+    frozen = {id(v) for v in variables}
+    # hasattr: variables made eagerly (a layer built in a tf.function) have no graph.
+    graphs = {id(v.graph): v.graph for v in variables if hasattr(v, "graph")}
+    for graph in graphs.values():
+        collection = graph.get_collection_ref(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)
+        collection[:] = [v for v in collection if id(v) not in frozen]
 
 
 def _smart_cond(pred, true_fn, false_fn):
