@@ -82,7 +82,7 @@ def prepare_dict_inputs(inputs, infos: dict) -> dict:
         raise errors.InputTypeError("Signature expects no inputs.")
     else:
         raise errors.InputTypeError(
-            f"Signature expects multiple inputs {sorted(infos)}. Use a dict.")
+            f"Signature expects multiple inputs. Use a dict. (It takes {sorted(infos)}.)")
     missing, extra = sorted(set(infos) - set(given)), sorted(set(given) - set(infos))
     if missing or extra:
         raise errors.InputTypeError(

@@ -412,3 +412,138 @@ def create_module_spec_from_saved_model_unsupported(ctx):
     ctx.stage("spec")
     with tf.Graph().as_default():
         ctx.hub.Module(spec, tags={"serve"})
+
+
+# --- arguments and errors of the TF1 API --------------------------------------------------
+
+
+@probe(phrase=r"No such graph variant: tags=\['nope'\]")
+def module_unknown_tags(ctx):
+    with ctx.tf.Graph().as_default():
+        ctx.hub.Module(_fixture(ctx, "mlp_bn"), tags={"nope"})
+
+
+@probe(phrase=r"Signature 'nope' is missing from meta graph")
+def module_unknown_signature(ctx):
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+        ctx.stage("constructed")
+        module(np.ones([1, 4], np.float32), signature="nope")
+
+
+@probe(phrase=r"missing \['x'\], extra given \['y'\]")
+def module_wrong_input_key(ctx):
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+        ctx.stage("constructed")
+        module({"y": np.ones([1, 4], np.float32)})
+
+
+@probe(phrase=r"Can't convert 'x': Expected float32")
+def module_wrong_input_dtype(ctx):
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+        ctx.stage("constructed")
+        module({"x": ["a", "b"]})
+
+
+@probe(phrase=r"Can't convert 'x': Got TensorSpec\(shape=\(1, 5\)")
+def module_wrong_input_shape(ctx):
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+        ctx.stage("constructed")
+        module({"x": np.ones([1, 5], np.float32)})
+
+
+@probe(phrase=r"Signature expects multiple inputs\. Use a dict\.")
+def module_positional_input_for_many(ctx):
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "multi_input"))
+        ctx.stage("constructed")
+        module(np.ones([1, 3], np.float32))
+
+
+@probe(phrase=r"No attached message for key 'nope'")
+def module_required_attachment_missing(ctx):
+    from tensorflow.core.framework import tensor_shape_pb2
+
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+        ctx.stage("constructed")
+        module.get_attached_message("nope", tensor_shape_pb2.TensorShapeProto, required=True)
+
+
+@probe()
+def module_optional_attachment_missing(ctx):
+    from tensorflow.core.framework import tensor_shape_pb2
+
+    spec = ctx.hub.load_module_spec(_fixture(ctx, "mlp_bn"))
+    return repr(spec.get_attached_message("nope", tensor_shape_pb2.TensorShapeProto))
+
+
+@probe()
+def module_spec_introspection(ctx):
+    spec = ctx.hub.load_module_spec(_fixture(ctx, "mlp_bn"))
+    return {"tags": [sorted(t) for t in spec.get_tags()],
+            "signatures": sorted(spec.get_signature_names()),
+            "train_signatures": sorted(spec.get_signature_names(tags={"train"})),
+            "inputs": {k: repr(v) for k, v in sorted(spec.get_input_info_dict().items())},
+            "outputs": {k: repr(v) for k, v in sorted(spec.get_output_info_dict().items())}}
+
+
+@probe(phrase=r"Module is missing input 'images' in signature 'default'")
+def image_size_of_a_text_module(ctx):
+    spec = ctx.hub.load_module_spec(_fixture(ctx, "text_embed"))
+    ctx.hub.get_expected_image_size(spec)
+
+
+@probe()
+def image_size_and_channels(ctx):
+    spec = ctx.hub.load_module_spec(_fixture(ctx, "image_classifier"))
+    return {"size": list(ctx.hub.get_expected_image_size(spec)),
+            "channels": ctx.hub.get_num_image_channels(spec)}
+
+
+@probe(phrase=r"Module is not a text-embedding")
+def text_embedding_column_of_an_image_module(ctx):
+    ctx.hub.text_embedding_column("x", _fixture(ctx, "image_classifier"))
+
+
+@probe(phrase=r"Module is not usable as image embedding")
+def image_embedding_column_of_a_text_module(ctx):
+    ctx.hub.image_embedding_column("x", _fixture(ctx, "text_embed"))
+
+
+@probe(phrase=r"There is no output named 'default'\. Use as_dict=True\.")
+def module_without_default_output(ctx):
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "bert_like"))
+        ctx.stage("constructed")
+        info = module.get_input_info_dict("tokens")
+        inputs = {k: ctx.tf.compat.v1.placeholder(v.dtype, v.get_shape()) for k, v in info.items()}
+        module(inputs, signature="tokens")
+
+
+@probe()
+def resolve_local_folder(ctx):
+    path = _fixture(ctx, "mlp_bn")
+    return {"absolute_unchanged": ctx.hub.resolve(path) == path}
+
+
+@probe(phrase=r"Module must be applied in the graph it was instantiated for")
+def module_applied_in_another_graph(ctx):
+    tf = ctx.tf
+    with tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+    ctx.stage("constructed")
+    with tf.Graph().as_default():
+        module(np.ones([1, 4], np.float32))
+
+
+@probe()
+def load_tf1_module_signatures(ctx):
+    obj = ctx.hub.load(_fixture(ctx, "sparse_input"))
+    function = obj.signatures["default"]
+    return {"signatures": sorted(obj.signatures),
+            "kwargs": sorted(function.structured_input_signature[1]),
+            "outputs": sorted(function.structured_outputs)}
