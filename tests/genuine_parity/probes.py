@@ -278,7 +278,8 @@ def ragged_module_graph_mode(ctx):
         module = ctx.hub.Module(spec)
         out = module(tf.ragged.constant([[1.0, 2.0], [3.0]]), as_dict=True)
         parts = module({"lengths": [2, 0, 1], "values": ["a", "b", "c"]}, signature="from_parts")
-        kinds = {key: type(value).__name__ for key, value in sorted(out.items())}
+        kinds = {key: "RaggedTensor" if isinstance(value, tf.RaggedTensor) else "Tensor"
+                 for key, value in sorted(out.items())}
         with tf.compat.v1.Session() as session:
             session.run(tf.compat.v1.global_variables_initializer())
             values, parts_value = session.run([out, parts])
