@@ -72,9 +72,14 @@ class KerasLayer(_compat.keras_layer_base()):
     exported with, and floating outputs come back in the layer's compute dtype.
     """
 
-    def __init__(self, handle, trainable=False, arguments=None, signature=None,
-                 output_key=None, signature_outputs_as_dict=None, output_shape=None,
-                 load_options=None, tags=None, **kwargs):
+    # hub.KerasLayer's parameters, in its order (_sentinel stops further positional ones).
+    def __init__(self, handle, trainable=False, arguments=None, _sentinel=None, tags=None,
+                 signature=None, signature_outputs_as_dict=None, output_key=None,
+                 output_shape=None, load_options=None, **kwargs):
+        if _sentinel is not None:  # tensorflow_hub ignored it silently
+            _log.warning("KerasLayer(%r): a fourth positional argument (%r) is ignored, as "
+                         "hub.KerasLayer ignored it; pass tags=, signature=, ... by name.",
+                         handle, _sentinel)
         obj = _load(handle, tags, load_options)
         signature, output_key = check_output_arguments(
             handle, obj, signature, output_key, signature_outputs_as_dict)
