@@ -114,9 +114,23 @@ def _keras3_layer_base(keras) -> type:
             return keras.Operation.compute_output_spec(self, *args, **kwargs)
 
         def compute_output_shape(self, input_shape):
-            if self._hc_output_shape is None:
-                return super().compute_output_shape(input_shape)
-            return _declared_output_shape(self._hc_output_shape, input_shape, tuple)
+            if self._hc_output_shape is not None:
+                return _declared_output_shape(self._hc_output_shape, input_shape, tuple)
+            # As tf-keras did for hub.KerasLayer: trace call() on a symbolic input.
+            import tensorflow as tf
+
+            dtypes = self._hc_target.input_dtypes
+
+            def symbolic(shape, dtype):
+                return keras.KerasTensor(tuple(shape), dtype=(dtype or tf.float32).name)
+
+            if isinstance(input_shape, dict):
+                inputs = {key: symbolic(shape, dtypes.get(key) if isinstance(dtypes, dict)
+                                        else None) for key, shape in input_shape.items()}
+            else:
+                inputs = symbolic(input_shape, dtypes if isinstance(dtypes, tf.DType) else None)
+            spec = self.compute_output_spec(inputs)
+            return tf.nest.map_structure(lambda t: tuple(t.shape), spec)
 
     return Keras3LayerBase
 

@@ -548,3 +548,50 @@ def load_tf1_module_signatures(ctx):
     return {"signatures": sorted(obj.signatures),
             "kwargs": sorted(function.structured_input_signature[1]),
             "outputs": sorted(function.structured_outputs)}
+
+
+# --- KerasLayer: training mode, losses, shapes ------------------------------------------
+
+
+@probe(keras=True)
+def keras_compute_output_shape_without_output_shape(ctx):
+    layer = ctx.hub.KerasLayer(_fixture(ctx, "tf2_bn_training"))
+    return list(ctx.tf.TensorShape(layer.compute_output_shape((None, 3))))
+
+
+@probe(keras=True)
+def keras_training_mode_needs_trainable(ctx):
+    """``training=True`` reaches the model only when the layer is trainable (as BatchNormalization)."""
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 0.0]], np.float32)
+    frozen = ctx.hub.KerasLayer(_fixture(ctx, "tf2_bn_training"))
+    trainable = ctx.hub.KerasLayer(_fixture(ctx, "tf2_bn_training"), trainable=True)
+    inference = np.asarray(frozen(x, training=False))
+    return {"frozen_training_is_inference": bool(np.allclose(frozen(x, training=True), inference)),
+            "trainable_training_differs": not np.allclose(trainable(x, training=True), inference),
+            "trainable_weights": [len(frozen.trainable_weights), len(trainable.trainable_weights)],
+            "non_trainable_weights": [len(frozen.non_trainable_weights),
+                                      len(trainable.non_trainable_weights)]}
+
+
+@probe(keras=True)
+def keras_regularization_losses(ctx):
+    layer = ctx.hub.KerasLayer(_fixture(ctx, "tf2_mul"))
+    frozen = [float(loss) for loss in layer.losses]
+    layer.trainable = True
+    return {"frozen_sum": sum(frozen), "trainable": [round(float(v), 6) for v in layer.losses]}
+
+
+@probe(keras=True)
+def keras_arguments_reach_the_model(ctx):
+    tf = ctx.tf
+    path = os.path.join(ctx.tmp, "scaled")
+    module = tf.Module()
+
+    @tf.function(input_signature=[tf.TensorSpec(None, tf.float32), tf.TensorSpec([], tf.float32)])
+    def call(x, scale):
+        return x * scale
+
+    module.__call__ = call
+    tf.saved_model.save(module, path)
+    layer = ctx.hub.KerasLayer(path, arguments={"scale": 3.0})
+    return np.asarray(layer(tf.constant([1.0, 2.0]))).tolist()
