@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -42,7 +43,7 @@ def test_every_difference_is_documented():
 def test_record_is_what_genuine_tensorflow_hub_does(tmp_path):
     """Re-runs every probe on genuine tensorflow_hub 0.15 and compares with genuine.json."""
     probe = subprocess.run([LEGACY_PYTHON, "-c", "import tensorflow_hub; tensorflow_hub.Module"],
-                           capture_output=True) if os.path.exists(LEGACY_PYTHON) else None
+                           capture_output=True) if shutil.which(LEGACY_PYTHON) else None
     if probe is None or probe.returncode != 0:
         pytest.skip("needs genuine tensorflow_hub 0.15: set HUBCOMPAT_LEGACY_PYTHON")
     proc = subprocess.run(
@@ -87,7 +88,7 @@ def test_committed_names_are_genuine_tensorflow_hubs():
 
         assert record.public_names(tensorflow_hub) == _committed_names()[tensorflow_hub.__version__]
         checked.append(tensorflow_hub.__version__)
-    if os.path.exists(LEGACY_PYTHON):
+    if shutil.which(LEGACY_PYTHON):
         proc = subprocess.run(
             [LEGACY_PYTHON, str(REPO / "tests" / "genuine_parity" / "record.py"), "--names"],
             capture_output=True, text=True, timeout=300,
