@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 import tensorflow as tf
 
-from hubcompat import errors
+from hubcompat import errors, formats
 from hubcompat._compat import auto_trackable_base, save_type_savedmodel
 from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
 from hubcompat.tf1.module_reader import ModuleReader, tags_key
@@ -183,6 +184,12 @@ class TF1ModuleAdapter(auto_trackable_base()):
     @property
     def path(self) -> str:
         return self._reader.path
+
+    @property
+    def _is_hub_module_v1(self) -> bool:
+        """As on what tensorflow_hub's ``hub.load`` returns: True for a TF1 Hub module
+        (``tfhub_module.pb``), False for a TF1 SavedModel."""
+        return os.path.exists(os.path.join(self._reader.path, formats.MODULE_DEF_FILENAME))
 
     def __repr__(self) -> str:
         return f"<hubcompat.TF1ModuleAdapter {self._reader.path!r} tags={set(self._tags) or 'set()'}>"

@@ -545,9 +545,11 @@ def module_applied_in_another_graph(ctx):
 def load_tf1_module_signatures(ctx):
     obj = ctx.hub.load(_fixture(ctx, "sparse_input"))
     function = obj.signatures["default"]
+    plain = ctx.hub.load(_fixture(ctx, "tf1_saved_model_plain"), tags=["serve"])
     return {"signatures": sorted(obj.signatures),
             "kwargs": sorted(function.structured_input_signature[1]),
-            "outputs": sorted(function.structured_outputs)}
+            "outputs": sorted(function.structured_outputs),
+            "is_hub_module_v1": [obj._is_hub_module_v1, plain._is_hub_module_v1]}
 
 
 # --- KerasLayer: training mode, losses, shapes ------------------------------------------
