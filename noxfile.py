@@ -85,7 +85,9 @@ def hub016(session: nox.Session) -> None:
     """tensorflow_hub 0.16.1 loads what ``hubcompat convert`` writes (hub.load, hub.KerasLayer)."""
     _install(session, NEWEST, TF_KERAS[NEWEST], "tensorflow-hub==0.16.1")
     session.run(
-        "python", "-m", "pytest", "tests/matrix/test_tensorflow_hub_016.py", *session.posargs,
+        "python", "-m", "pytest", "tests/matrix/test_tensorflow_hub_016.py",
+        "tests/test_genuine_parity.py::test_committed_names_are_genuine_tensorflow_hubs",
+        *session.posargs,
         env={"TF_USE_LEGACY_KERAS": "1", "HUBCOMPAT_MATRIX_CELL": "hub016"},
     )
 
@@ -108,5 +110,10 @@ def legacy_reference(session: nox.Session) -> None:
                     "--hubcompat-python", "python")
     args = [a for a in session.posargs if a != "--record"]
     session.run("python", "-m", "pytest", "tests/matrix/test_legacy_reference.py",
-                "tests/test_resolve_local.py::test_genuine_tensorflow_hub_reads_our_cache", *args,
+                "tests/test_resolve_local.py::test_genuine_tensorflow_hub_reads_our_cache",
+                # genuine.json, public_names.json and estimator_genuine.json against genuine
+                "tests/test_genuine_parity.py::test_record_is_what_genuine_tensorflow_hub_does",
+                "tests/test_genuine_parity.py::test_committed_names_are_genuine_tensorflow_hubs",
+                "tests/test_estimator.py::test_record_is_what_genuine_tensorflow_hub_computes",
+                *args,
                 env={"HUBCOMPAT_LEGACY_PYTHON": "python"})

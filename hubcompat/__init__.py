@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "eval_function_for_module": "hubcompat.legacy.module",
     "ModuleSpec": "hubcompat.legacy.module_spec",
     "load_module_spec": "hubcompat.legacy.module_spec",
+    "create_module_spec_from_saved_model": "hubcompat.legacy.module_spec",
     "create_module_spec": "hubcompat.legacy.builder",
     "add_signature": "hubcompat.legacy.builder",
     "attach_message": "hubcompat.legacy.builder",

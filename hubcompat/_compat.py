@@ -114,9 +114,23 @@ def _keras3_layer_base(keras) -> type:
             return keras.Operation.compute_output_spec(self, *args, **kwargs)
 
         def compute_output_shape(self, input_shape):
-            if self._hc_output_shape is None:
-                return super().compute_output_shape(input_shape)
-            return _declared_output_shape(self._hc_output_shape, input_shape, tuple)
+            if self._hc_output_shape is not None:
+                return _declared_output_shape(self._hc_output_shape, input_shape, tuple)
+            # As tf-keras did for hub.KerasLayer: trace call() on a symbolic input.
+            import tensorflow as tf
+
+            dtypes = self._hc_target.input_dtypes
+
+            def symbolic(shape, dtype):
+                return keras.KerasTensor(tuple(shape), dtype=(dtype or tf.float32).name)
+
+            if isinstance(input_shape, dict):
+                inputs = {key: symbolic(shape, dtypes.get(key) if isinstance(dtypes, dict)
+                                        else None) for key, shape in input_shape.items()}
+            else:
+                inputs = symbolic(input_shape, dtypes if isinstance(dtypes, tf.DType) else None)
+            spec = self.compute_output_spec(inputs)
+            return tf.nest.map_structure(lambda t: tuple(t.shape), spec)
 
     return Keras3LayerBase
 
@@ -294,3 +308,32 @@ def _converting_subclass(function_class: type) -> type:
             return super().__call__(*args, **kwargs)
 
     return ConvertingKeywordFunction
+
+
+def building_wrapped_function() -> bool:
+    """True inside ``tf.compat.v1.wrap_function`` (a FuncGraph that runs only what is pruned).
+
+    Such a graph keeps TF1 collections and lifts the variables made in it, so
+    ``hub.Module`` builds its state there as in a TF1 graph (as tensorflow_hub
+    did); a ``tf.function`` graph runs every stateful op and cannot.
+    """
+    import tensorflow as tf
+    from tensorflow.python.eager import wrap_function
+
+    graph = tf.compat.v1.get_default_graph()
+    if not graph.building_function:
+        return False
+    for entry in getattr(graph, "_variable_creator_stack", None) or []:
+        creator = entry[-1] if isinstance(entry, tuple) else entry  # (priority, creator)
+        if isinstance(getattr(creator, "__self__", None), wrap_function.VariableHolder):
+            return True
+    return False
+
+
+def estimator_module():
+    """``tf.compat.v1.estimator`` where TensorFlow still has it (TF <= 2.15), else ``None``."""
+    try:
+        from tensorflow.compat.v1 import estimator
+    except ImportError:  # TF >= 2.16 removed tf.estimator
+        return None
+    return estimator

@@ -43,16 +43,17 @@ def check_output_arguments(handle, obj, signature, output_key, as_dict):
         signature = signature or DEFAULT_SIGNATURE
         if not as_dict:
             output_key = output_key or DEFAULT_OUTPUT
+    # The messages keep hub.KerasLayer's wording, which users' tests match.
     if signature and (output_key is not None) == bool(as_dict):
         raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}, signature={signature!r}): set exactly one of "
-            f"output_key (got {output_key!r}) and signature_outputs_as_dict=True "
-            f"(got {as_dict!r})."
+            f"KerasLayer({handle!r}, signature={signature!r}): when using a signature, "
+            "either output_key or signature_outputs_as_dict=True should be set (exactly one; "
+            f"got output_key={output_key!r}, signature_outputs_as_dict={as_dict!r})."
         )
     if not signature and as_dict:
         raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}): signature_outputs_as_dict=True needs a signature "
-            "(pass signature=...; TF1 Hub modules default to 'default')."
+            f"KerasLayer({handle!r}): signature_outputs_as_dict is only valid if specifying "
+            "a signature (pass signature=...; TF1 Hub modules default to 'default')."
         )
     return signature, output_key
 
@@ -80,16 +81,9 @@ def resolve_target(handle, obj, signature, output_key) -> Target:
 def _adapter_target(handle, adapter: TF1ModuleAdapter, signature, output_key) -> Target:
     names = adapter.get_signature_names()
     if signature not in names:
-        raise errors.UnknownSignatureError(
-            f"KerasLayer({handle!r}): module has no signature {signature!r}; "
-            f"it has: {', '.join(names)}."
-        )
+        raise _unknown_signature(handle, signature, names)
+    # An unknown output_key is reported by the first call, as hub.KerasLayer did.
     outputs = adapter.get_output_info_dict(signature)
-    if output_key is not None and output_key not in outputs:
-        raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}): signature {signature!r} has no output {output_key!r}; "
-            f"its outputs are: {', '.join(sorted(outputs))}."
-        )
     info = adapter.get_input_info_dict(signature)
     dtypes = {key: desc.dtype for key, desc in info.items()}
 
@@ -118,10 +112,7 @@ def _signature_target(handle, obj, signature, output_key) -> Target:
             f"KerasLayer({handle!r}, signature={signature!r}): the loaded object has no signatures."
         )
     if signature not in signatures:
-        raise errors.UnknownSignatureError(
-            f"KerasLayer({handle!r}): unknown signature {signature!r}; "
-            f"available: {', '.join(sorted(signatures)) or 'none'}."
-        )
+        raise _unknown_signature(handle, signature, signatures)
     function = signatures[signature]
     specs = function.structured_input_signature[1]
     names = sorted(specs)
@@ -129,15 +120,24 @@ def _signature_target(handle, obj, signature, output_key) -> Target:
     def call(inputs, arguments):
         return function(**_merge_arguments(inputs, arguments, names))
 
-    why = ("TF1 Hub modules loaded with tf.saved_model.load() or hub.load() have no training "
-           "mode; load the module with hubcompat.load() (or pass its handle) to fine-tune it."
+    why = ("Setting hub.KerasLayer.trainable = True is unsupported when loading from the TF1 "
+           "Hub format with tf.saved_model.load() or hub.load() (no training mode); load the "
+           "module with hubcompat.load() (or pass its handle) to fine-tune it."
            if is_tf1_module(obj) else
-           "SavedModel signatures have no training mode, update ops or regularization losses; "
+           "Setting hub.KerasLayer.trainable = True is unsupported when calling a SavedModel "
+           "signature: signatures have no training mode, update ops or regularization losses; "
            "use a SavedModel with a @tf.function __call__ (no signature=) to fine-tune.")
     dtypes = {name: spec.dtype for name, spec in specs.items()}
     return Target(call=call, has_training=False,
                   input_dtypes=next(iter(dtypes.values())) if len(dtypes) == 1 else dtypes,
                   output_key=output_key, fine_tunable=False, why_not_fine_tunable=why)
+
+
+def _unknown_signature(handle, signature, available):
+    return errors.UnknownSignatureError(
+        f"Unknown signature {signature} in {handle} (available signatures: "
+        f"{', '.join(sorted(available)) or 'none'})."
+    )
 
 
 def _merge_arguments(inputs, arguments: Mapping, names: list[str]):
@@ -195,7 +195,8 @@ def to_tensors(inputs, dtypes):
     if isinstance(inputs, Mapping):
         return {key: to_tensors(value, dtypes.get(key) if isinstance(dtypes, Mapping) else None)
                 for key, value in inputs.items()}
-    if not isinstance(inputs, (list, tuple, np.ndarray)) or not _all_plain(inputs):
+    # Python scalars too: Keras 3 takes only tensors as positional inputs.
+    if not isinstance(inputs, (list, tuple, np.ndarray, *_PLAIN)) or not _all_plain(inputs):
         return inputs
     dtype = dtypes if isinstance(dtypes, tf.DType) else None
     array = np.asarray(inputs)
@@ -204,12 +205,15 @@ def to_tensors(inputs, dtypes):
     return tf.constant(array)
 
 
+_PLAIN = (bool, int, float, str, bytes, np.generic)
+
+
 def _all_plain(value) -> bool:
     if isinstance(value, np.ndarray):
         return value.dtype != object or all(_all_plain(v) for v in value.ravel())
     if isinstance(value, (list, tuple)):
         return all(_all_plain(v) for v in value)
-    return isinstance(value, (bool, int, float, str, bytes, np.generic))
+    return isinstance(value, _PLAIN)
 
 
 def check_symbolic_dtypes(layer_name, inputs, dtypes) -> None:

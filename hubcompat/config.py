@@ -54,8 +54,26 @@ def cache_dir() -> str:
     for name in ("HUBCOMPAT_CACHE_DIR", "TFHUB_CACHE_DIR"):
         value = os.environ.get(name, "").strip()
         if value:
-            return os.path.abspath(os.path.expanduser(value))
+            return _env_folder(name, value)
     return default_cache_dir()
+
+
+def _env_folder(name: str, value: str) -> str:
+    """A folder named by an environment variable: a path, ``~/...`` or a ``file://`` URL.
+
+    tensorflow_hub opened the cache folder through ``tf.io.gfile``, for which
+    ``file:///x`` is the folder ``/x``.
+    """
+    if value.startswith("file://"):
+        import urllib.parse
+        import urllib.request
+
+        parsed = urllib.parse.urlparse(value)
+        if parsed.netloc not in ("", "localhost"):
+            raise ValueError(f"{name}={value!r}: a file:// URL of another host is not a local "
+                             "folder; use file:///path/on/this/machine.")
+        value = urllib.request.url2pathname(parsed.path)
+    return os.path.abspath(os.path.expanduser(value))
 
 
 def default_cache_dir() -> str:
@@ -78,7 +96,7 @@ def legacy_cache_dirs() -> list[str]:
     dirs = []
     tfhub = os.environ.get("TFHUB_CACHE_DIR", "").strip()
     if tfhub:
-        dirs.append(os.path.abspath(os.path.expanduser(tfhub)))
+        dirs.append(_env_folder("TFHUB_CACHE_DIR", tfhub))
     dirs.append(os.path.join(tempfile.gettempdir(), "tfhub_modules"))
     primary = cache_dir()
     return [d for i, d in enumerate(dirs) if d != primary and d not in dirs[:i]]

@@ -111,10 +111,22 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
     return report
 
 
+SERVING_DEFAULT = "serving_default"
+
+
 def save(module, path: str) -> None:
-    """``tf.saved_model.save`` of a loaded TF1 module with all its signatures."""
+    """``tf.saved_model.save`` of a loaded TF1 module with all its signatures.
+
+    The ``default`` signature is also written as ``serving_default``, the one TF
+    Serving, Vertex AI, ``saved_model_cli`` and the TFLite converter use; the
+    module's ``serve`` endpoint (``keras.layers.TFSMLayer(path)``) comes with its
+    ``__call__`` (see TF1ModuleAdapter._traced_call_for_export).
+    """
     names = module.get_signature_names()
-    tf.saved_model.save(module, path, signatures={name: module.signatures[name] for name in names})
+    signatures = {name: module.signatures[name] for name in names}
+    if "default" in signatures and SERVING_DEFAULT not in signatures:
+        signatures[SERVING_DEFAULT] = signatures["default"]
+    tf.saved_model.save(module, path, signatures=signatures)
 
 
 def _write_atomically(module, dst: str, overwrite: bool) -> None:

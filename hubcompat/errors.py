@@ -19,6 +19,10 @@ class ModuleNotFound(FileNotFoundError, HubcompatError):
     """Raised when a handle names a path that does not exist."""
 
 
+class InvalidHandleError(ValueError, TypeError, HubcompatError):
+    """Raised when a handle is not a str or os.PathLike (a ValueError, as in tensorflow_hub)."""
+
+
 class UnknownFormatError(ValueError, HubcompatError):
     """Raised when a folder holds neither a TF1 Hub module nor a SavedModel."""
 
@@ -55,6 +59,11 @@ class InputTypeError(TypeError, HubcompatError):
 
 class UnsupportedGraphError(NotImplementedError, HubcompatError):
     """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
+
+
+class UnsupportedCollectionError(UnsupportedGraphError, ValueError):
+    """Raised when a module's graph has collections hub.Module does not support (a ValueError,
+    as in tensorflow_hub): drop them with ``drop_collections=``."""
 
 
 # --- KerasLayer ---------------------------------------------------------------

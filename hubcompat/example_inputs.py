@@ -31,6 +31,7 @@ def input_specs(model, signature: str) -> dict[str, tf.TypeSpec]:
     if hasattr(model, "get_input_info_dict"):  # a TF1 module (hubcompat.load)
         return {
             name: (tf.SparseTensorSpec(desc.shape, desc.dtype) if desc.is_sparse
+                   else desc.ragged_spec if desc.is_ragged
                    else tf.TensorSpec(desc.shape, desc.dtype, name=name))
             for name, desc in sorted(model.get_input_info_dict(signature).items())
         }
@@ -57,6 +58,14 @@ def example_value(spec: tf.TypeSpec, *, batch_size: int = 2,
     rng = np.random.default_rng(0) if rng is None else rng
     if isinstance(spec, tf.SparseTensorSpec):
         return _sparse_value(spec, batch_size, rng)
+    if isinstance(spec, tf.RaggedTensorSpec) and spec.ragged_rank == 1:
+        # Rows of lengths 1, 2, 0, 1, 2, 0, ...
+        lengths = [(i + 1) % 3 for i in range(batch_size)]
+        inner = _concrete_shape(spec.shape[2:], sum(lengths), None) if spec.shape.rank else []
+        values = _values(spec.dtype, [sum(lengths), *inner[1:]] if inner else [sum(lengths)], rng)
+        return tf.RaggedTensor.from_row_lengths(
+            tf.constant(values, dtype=spec.dtype),
+            tf.constant(lengths, dtype=spec.row_splits_dtype))
     if not isinstance(spec, tf.TensorSpec):
         raise errors.InputTypeError(
             f"Cannot build an example input for {spec!r}: only dense and sparse tensors are "

@@ -58,7 +58,8 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
     entries = set(os.listdir(path))
     if not entries:
         raise errors.UnknownFormatError(
-            f"The folder {path!r} is empty: a download or extraction may have failed. "
+            f"The folder {path!r} is empty (it contains neither 'saved_model.pb' nor "
+            "'saved_model.pbtxt'): a download or extraction may have failed. "
             "Delete it and fetch the model again."
         )
     saved_model_file = _saved_model_file(path, entries)
@@ -78,7 +79,8 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
                 "the model, or export a SavedModel first."
             )
         raise errors.UnknownFormatError(
-            f"{path!r} holds neither {MODULE_DEF_FILENAME} nor {SAVED_MODEL_FILENAME} "
+            f"{path!r} contains neither 'saved_model.pb' nor 'saved_model.pbtxt' (nor "
+            f"{MODULE_DEF_FILENAME}) "
             f"(found: {', '.join(sorted(entries)[:8])}). Pass the folder of a TF1 Hub module "
             "or of a SavedModel."
         )

@@ -72,15 +72,20 @@ class KerasLayer(_compat.keras_layer_base()):
     exported with, and floating outputs come back in the layer's compute dtype.
     """
 
-    def __init__(self, handle, trainable=False, arguments=None, signature=None,
-                 output_key=None, signature_outputs_as_dict=None, output_shape=None,
-                 load_options=None, tags=None, **kwargs):
+    # hub.KerasLayer's parameters, in its order (_sentinel stops further positional ones).
+    def __init__(self, handle, trainable=False, arguments=None, _sentinel=None, tags=None,
+                 signature=None, signature_outputs_as_dict=None, output_key=None,
+                 output_shape=None, load_options=None, **kwargs):
+        if _sentinel is not None:  # tensorflow_hub ignored it silently
+            _log.warning("KerasLayer(%r): a fourth positional argument (%r) is ignored, as "
+                         "hub.KerasLayer ignored it; pass tags=, signature=, ... by name.",
+                         handle, _sentinel)
         obj = _load(handle, tags, load_options)
         signature, output_key = check_output_arguments(
             handle, obj, signature, output_key, signature_outputs_as_dict)
+        # As hub.KerasLayer: trainable=True is checked by the first call (and
+        # `layer.trainable = True` may come later anyway).
         target = resolve_target(handle, obj, signature, output_key)
-        if trainable:
-            _check_fine_tunable(handle, obj, target)
         # The module gets its own dtypes (cast in call()); Keras must not cast
         # the inputs to a mixed policy's compute dtype first.
         kwargs.setdefault("autocast", False)
@@ -104,6 +109,8 @@ class KerasLayer(_compat.keras_layer_base()):
         # object's tables, assets and functions with the layer.
         self._func = obj
         self._add_loaded_weights(obj)
+        if not trainable:
+            _freeze_in_tf1_graph(obj)
         self.built = True
 
     def _add_loaded_weights(self, obj) -> None:
@@ -171,15 +178,16 @@ class KerasLayer(_compat.keras_layer_base()):
         return result
 
     def _pick_output(self, result, key):
+        # hub.KerasLayer's wording, which users' tests match.
         if not isinstance(result, Mapping):
             raise errors.LayerArgumentError(
-                f"KerasLayer({self._hc.handle!r}, output_key={key!r}): the model returns a "
-                f"{type(result).__name__}, not a dict; drop output_key."
+                f"KerasLayer({self._hc.handle!r}, output_key={key!r}): Specifying `output_key` "
+                f"is forbidden if output type {type(result)} is not a dict; drop output_key."
             )
         if key not in result:
             raise errors.LayerArgumentError(
-                f"KerasLayer({self._hc.handle!r}): the model's outputs have no {key!r}; "
-                f"they are: {', '.join(sorted(result))}."
+                f"KerasLayer({self._hc.handle!r}): KerasLayer output does not contain the output "
+                f"key {key} (available: {', '.join(sorted(result))})."
             )
         return result[key]
 
@@ -204,13 +212,13 @@ class KerasLayer(_compat.keras_layer_base()):
         target = self._hc_target
         if not target.fine_tunable:
             raise errors.LayerArgumentError(
-                f"KerasLayer({self._hc.handle!r}) cannot be trainable: "
-                f"{target.why_not_fine_tunable}"
+                f"KerasLayer({self._hc.handle!r}, trainable=True): {target.why_not_fine_tunable}"
             )
+        # As hub.KerasLayer: zero trainable weights is suspicious but valid; log once.
         if not self.trainable_weights and not self._hc_warned_no_weights:
             object.__setattr__(self, "_hc_warned_no_weights", True)
-            _log.error("KerasLayer(%r) is trainable but has no trainable weights.",
-                       self._hc.handle)
+            _log.error("hub.KerasLayer is trainable but has zero trainable weights "
+                       "(KerasLayer(%r)).", self._hc.handle)
 
     # --- serialization ---------------------------------------------------------
 
@@ -219,8 +227,8 @@ class KerasLayer(_compat.keras_layer_base()):
         settings = self._hc
         if not isinstance(settings.handle, (str, os.PathLike)):
             raise errors.LayerConfigError(
-                f"KerasLayer(handle=<{type(settings.handle).__name__}>) has no config: only a "
-                "string handle can be saved. Build the layer as KerasLayer('path/or/url', ...) "
+                "Can only generate a valid config for `hub.KerasLayer(handle, ...)` that uses a "
+                f"string `handle`; got a {type(settings.handle).__name__}. Build the layer as KerasLayer('path/or/url', ...) "
                 "to save it with model.save(), or re-export the loaded object with "
                 "tf.saved_model.save()."
             )
@@ -251,22 +259,29 @@ def _load(handle, tags, load_options):
     for name, value in (("tags", tags), ("load_options", load_options)):
         if value is not None:
             raise errors.LayerArgumentError(
-                f"KerasLayer: {name}= applies to a string handle only; the handle given is an "
+                f"KerasLayer: Passing a callable handle is mutually exclusive with setting "
+                f"{name}: {name}= applies to a string handle only, and the handle given is an "
                 f"already loaded {type(handle).__name__}."
             )
     return handle
 
 
-def _check_fine_tunable(handle, obj, target) -> None:
-    if not target.fine_tunable:
-        raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}, trainable=True): {target.why_not_fine_tunable}"
-        )
-    if not list(getattr(obj, "trainable_variables", []) or []):
-        raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}, trainable=True): the model has no trainable variables, "
-            "so there is nothing to fine-tune. Use trainable=False."
-        )
+def _freeze_in_tf1_graph(obj) -> None:
+    """In TF1 graph code (e.g. an Estimator's model_fn), a frozen layer's variables leave
+    ``TRAINABLE_VARIABLES``: ``optimizer.minimize(loss)`` must not fine-tune them.
+
+    As Keras' own ``trainable=False`` layers there; tensorflow_hub's layer froze them
+    only because no gradient reached them.
+    """
+    if tf.executing_eagerly():
+        return
+    variables = list(getattr(obj, "variables", []) or [])
+    frozen = {id(v) for v in variables}
+    # hasattr: variables made eagerly (a layer built in a tf.function) have no graph.
+    graphs = {id(v.graph): v.graph for v in variables if hasattr(v, "graph")}
+    for graph in graphs.values():
+        collection = graph.get_collection_ref(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)
+        collection[:] = [v for v in collection if id(v) not in frozen]
 
 
 def _smart_cond(pred, true_fn, false_fn):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hubcompat import errors
 from hubcompat.formats import ModelFormat, detect_format
 from hubcompat.resolvers import resolve
+from hubcompat.resolvers.registry import checked_handle
 
 
 def load(handle, tags=None, options=None):
@@ -21,7 +22,7 @@ def load(handle, tags=None, options=None):
     archive, a URL, a tfhub.dev or Kaggle handle, ...). ``tags`` picks the tag
     set (default: ``set()`` if present).
     """
-    path = resolve(handle)
+    path = resolve(checked_handle(handle))  # hub.load(0): ValueError, as in tensorflow_hub
     fmt = detect_format(path)
     if fmt is ModelFormat.TF2_SAVED_MODEL:
         import tensorflow as tf

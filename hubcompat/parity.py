@@ -27,6 +27,9 @@ def keyword_inputs(inputs: Mapping) -> dict:
         if isinstance(value, tf.SparseTensor):
             for part in SPARSE_PARTS:
                 result[f"{name}_{part}"] = getattr(value, part)
+        elif isinstance(value, tf.RaggedTensor):  # <name>_component_<i>, as hub.load
+            for i, part in enumerate(tf.nest.flatten(value, expand_composites=True)):
+                result[f"{name}_component_{i}"] = part
         else:
             result[name] = value
     return result
@@ -46,6 +49,13 @@ def max_abs_difference(a, b) -> float:
                 max_abs_difference(a.dense_shape, b.dense_shape)):
             return math.inf
         return max_abs_difference(a.values, b.values)
+    if isinstance(a, tf.RaggedTensor) or isinstance(b, tf.RaggedTensor):
+        if not (isinstance(a, tf.RaggedTensor) and isinstance(b, tf.RaggedTensor)):
+            return math.inf
+        if any(max_abs_difference(x, y) for x, y in zip(a.nested_row_splits,
+                                                        b.nested_row_splits)):
+            return math.inf
+        return max_abs_difference(a.flat_values, b.flat_values)
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         return math.inf

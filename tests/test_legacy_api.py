@@ -41,6 +41,10 @@ def test_image_module_info_bytes_match_tensorflow_hub():
 
 
 def test_estimator_exporters_raise_a_clear_error():
+    from hubcompat._compat import estimator_module
+
+    if estimator_module() is not None:
+        pytest.skip("tf.estimator exists here (TF <= 2.15): tests/test_estimator.py runs them")
     with pytest.raises(NotImplementedError, match="tf.estimator was removed"):
         hub.register_module_for_export(object(), "tf_hub")
     with pytest.raises(errors.EstimatorUnavailableError, match="module.export"):

@@ -41,11 +41,12 @@ def add_signature(name=None, inputs=None, outputs=None) -> None:
         outputs = {"default": outputs}
     bad = [(kind, key, value) for kind, values in (("input", inputs), ("output", outputs))
            for key, value in sorted(values.items())
-           if not isinstance(value, (tf.Tensor, tf.SparseTensor))]
+           if not isinstance(value, (tf.Tensor, tf.SparseTensor, tf.RaggedTensor))]
     if bad:
         raise errors.InputError(
             f"The inputs and outputs declared in hub.add_signature() for signature {name!r} "
-            "should be Tensor or SparseTensor:\n" + "\n".join(
+            "should have one of the types that are supported by this version of "
+            "tensorflow_hub: Tensor, SparseTensor, RaggedTensor.\n" + "\n".join(
                 f"  * {kind} {key!r} has type {type(value).__name__}" for kind, key, value in bad))
     for key, tensor in inputs.items():
         for component in tf.nest.flatten(tensor, expand_composites=True):

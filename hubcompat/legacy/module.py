@@ -13,6 +13,7 @@ import contextlib
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat._compat import building_wrapped_function
 from hubcompat.legacy import tensor_info
 from hubcompat.legacy.module_spec import ModuleSpec, load_module_spec
 
@@ -26,7 +27,11 @@ def as_module_spec(spec) -> ModuleSpec:
 
 
 def _use_eager_backend() -> bool:
-    return tf.executing_eagerly() or tf.compat.v1.get_default_graph().building_function
+    if tf.executing_eagerly():
+        return True
+    # tf.compat.v1.wrap_function graphs take TF1 state (collections, lifted
+    # variables, initializers), as in tensorflow_hub; tf.function graphs cannot.
+    return tf.compat.v1.get_default_graph().building_function and not building_wrapped_function()
 
 
 class Module:
@@ -178,6 +183,10 @@ def _placeholders(infos: dict) -> dict:
         if info.is_sparse:
             result[name] = tf.compat.v1.sparse_placeholder(
                 info.dtype, shape=None if shape.rank is None else shape.as_list(), name=name)
+        elif isinstance(info.type_spec, tf.RaggedTensorSpec):
+            spec = info.type_spec
+            result[name] = tf.compat.v1.ragged.placeholder(
+                info.dtype, spec.ragged_rank, shape[spec.ragged_rank + 1:], name=name)
         else:
             result[name] = tf.compat.v1.placeholder(info.dtype, shape, name=name)
     return result

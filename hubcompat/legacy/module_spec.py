@@ -36,7 +36,7 @@ class ModuleSpec:
             seen.add(tags)
             unsupported = sorted(set(meta_graph.collection_def) - SUPPORTED_COLLECTIONS)
             if unsupported:
-                raise errors.UnsupportedGraphError(
+                raise errors.UnsupportedCollectionError(
                     f"Unsupported collections in graph: {unsupported}\n"
                     "Use hub.create_module_spec(..., drop_collections=[...]) as appropriate.")
         self._meta_graphs = list(meta_graphs)
@@ -138,13 +138,43 @@ def load_module_spec(path) -> ModuleSpec:
             f"{path!r} is a {fmt} model, not a TF1 Hub module (no tfhub_module.pb): "
             "load it with hubcompat.load() instead of hub.Module / load_module_spec.")
     reader = ModuleReader(folder)
+    return ModuleSpec(_read_meta_graphs(reader), reader.checkpoint_prefix, source=reader.path)
+
+
+# What create_module_spec_from_saved_model always drops, as tensorflow_hub did: the
+# Estimator's global step, and the init ops a Session-based server runs (a module's
+# variables are initialized from its checkpoint instead).
+_ALWAYS_DROPPED_COLLECTIONS = ("global_step", "legacy_init_op", "saved_model_main_op")
+
+
+def create_module_spec_from_saved_model(saved_model_path, drop_collections=None) -> ModuleSpec:
+    """A ModuleSpec of a TF1 SavedModel (``saved_model.pb`` without ``tfhub_module.pb``).
+
+    As tensorflow_hub 0.15: the global step and init-op collections are
+    dropped, and so is every collection in ``drop_collections``; other
+    collections ``hub.Module`` does not support raise UnsupportedCollectionError.
+    """
+    from hubcompat.resolvers import resolve
+    from hubcompat.tf1.module_reader import ModuleReader
+
+    reader = ModuleReader(resolve(saved_model_path))
+    dropped = set(_ALWAYS_DROPPED_COLLECTIONS) | set(drop_collections or [])
+    meta_graphs = _read_meta_graphs(reader)
+    for meta_graph in meta_graphs:
+        for name in dropped & set(meta_graph.collection_def):
+            del meta_graph.collection_def[name]
+    # source=None: the eager backend exports the spec as a TF1 Hub module first.
+    return ModuleSpec(meta_graphs, reader.checkpoint_prefix)
+
+
+def _read_meta_graphs(reader) -> list:
     meta_graphs = []
     for tags in reader.tag_sets:
         meta_graph = type(reader.meta_graph(tags))()
         meta_graph.CopyFrom(reader.meta_graph(tags))
         _point_assets_at_files(meta_graph, reader.asset_files(tags))
         meta_graphs.append(meta_graph)
-    return ModuleSpec(meta_graphs, reader.checkpoint_prefix, source=reader.path)
+    return meta_graphs
 
 
 def _point_assets_at_files(meta_graph, asset_files: dict[str, str]) -> None:

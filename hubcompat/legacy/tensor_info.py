@@ -9,6 +9,10 @@ from __future__ import annotations
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat.tf1.module_reader import composite_type_spec
+
+# What a signature may take and return (tensorflow_hub 0.15's SUPPORTED_ARGUMENT_TYPES).
+SUPPORTED_SPECS = (tf.TensorSpec, tf.SparseTensorSpec, tf.RaggedTensorSpec)
 
 
 class ParsedTensorInfo:
@@ -38,9 +42,11 @@ class ParsedTensorInfo:
 
     @property
     def is_supported_type(self) -> bool:
-        return isinstance(self._type_spec, (tf.TensorSpec, tf.SparseTensorSpec))
+        return isinstance(self._type_spec, SUPPORTED_SPECS)
 
     def __repr__(self) -> str:
+        if not isinstance(self._type_spec, (tf.TensorSpec, tf.SparseTensorSpec)):
+            return f"<hub.ParsedTensorInfo type_spec={self._type_spec}>"
         return (f"<hub.ParsedTensorInfo shape={self.get_shape()} dtype={self.dtype.name} "
                 f"is_sparse={self.is_sparse}>")
 
@@ -50,15 +56,15 @@ def parse_tensor_info_map(protomap) -> dict[str, ParsedTensorInfo]:
     result = {}
     for key, info in protomap.items():
         encoding = info.WhichOneof("encoding")
-        dtype, shape = tf.as_dtype(info.dtype), tf.TensorShape(info.tensor_shape)
-        if encoding == "name":
-            spec = tf.TensorSpec(shape, dtype)
-        elif encoding == "coo_sparse":
-            spec = tf.SparseTensorSpec(shape, dtype)
+        if encoding in ("name", "coo_sparse"):
+            dtype, shape = tf.as_dtype(info.dtype), tf.TensorShape(info.tensor_shape)
+            spec = (tf.TensorSpec if encoding == "name" else tf.SparseTensorSpec)(shape, dtype)
+        elif encoding == "composite_tensor":
+            spec = composite_type_spec(info)
         else:
             raise errors.UnsupportedGraphError(
                 f"Signature tensor {key!r} has encoding {encoding!r}; TF1 Hub modules "
-                "use dense and sparse tensors only."
+                "use dense, sparse and composite (ragged) tensors only."
             )
         result[key] = ParsedTensorInfo(spec)
     return result
@@ -76,7 +82,7 @@ def prepare_dict_inputs(inputs, infos: dict) -> dict:
         raise errors.InputTypeError("Signature expects no inputs.")
     else:
         raise errors.InputTypeError(
-            f"Signature expects multiple inputs {sorted(infos)}. Use a dict.")
+            f"Signature expects multiple inputs. Use a dict. (It takes {sorted(infos)}.)")
     missing, extra = sorted(set(infos) - set(given)), sorted(set(given) - set(infos))
     if missing or extra:
         raise errors.InputTypeError(
@@ -91,12 +97,16 @@ def convert_inputs(given: dict, infos: dict) -> dict:
         target = infos[key]
         if isinstance(value, tf.compat.v1.SparseTensorValue):
             value = tf.SparseTensor.from_value(value)
-        if not isinstance(value, tf.SparseTensor):
+        if isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+            value = tf.ragged.constant(value.to_list(), dtype=target.dtype,
+                                       ragged_rank=value.ragged_rank)
+        if not isinstance(value, (tf.SparseTensor, tf.RaggedTensor)):
             try:
                 value = tf.compat.v1.convert_to_tensor_or_indexed_slices(value, target.dtype)
             except (TypeError, ValueError) as e:
                 raise errors.InputTypeError(f"Can't convert {key!r}: {e}") from e
         got = (tf.SparseTensorSpec(value.shape, value.dtype) if isinstance(value, tf.SparseTensor)
+               else tf.RaggedTensorSpec.from_value(value) if isinstance(value, tf.RaggedTensor)
                else tf.TensorSpec(value.shape, value.dtype))
         if not got.is_compatible_with(target.type_spec):
             if type(got) is not type(target.type_spec):
@@ -117,6 +127,10 @@ def build_input_map(protomap, inputs: dict) -> dict:
             input_map[info.coo_sparse.indices_tensor_name] = value.indices
             input_map[info.coo_sparse.values_tensor_name] = value.values
             input_map[info.coo_sparse.dense_shape_tensor_name] = value.dense_shape
+        elif info.WhichOneof("encoding") == "composite_tensor":
+            components = tf.nest.flatten(value, expand_composites=True)
+            for component_info, tensor in zip(info.composite_tensor.components, components):
+                input_map[component_info.name] = tensor
         else:
             input_map[info.name] = value
     return input_map
@@ -130,6 +144,10 @@ def build_output_map(protomap, get_tensor) -> dict:
             outputs[key] = tf.SparseTensor(get_tensor(sparse.indices_tensor_name),
                                            get_tensor(sparse.values_tensor_name),
                                            get_tensor(sparse.dense_shape_tensor_name))
+        elif info.WhichOneof("encoding") == "composite_tensor":
+            components = [get_tensor(c.name) for c in info.composite_tensor.components]
+            outputs[key] = tf.nest.pack_sequence_as(composite_type_spec(info), components,
+                                                    expand_composites=True)
         else:
             outputs[key] = get_tensor(info.name)
     return outputs

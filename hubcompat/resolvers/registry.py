@@ -69,6 +69,18 @@ def reset() -> None:
         _resolvers = None
 
 
+def checked_handle(handle) -> str:
+    """``handle`` as a str; anything but a str or os.PathLike is an InvalidHandleError."""
+    if isinstance(handle, os.PathLike):
+        handle = os.fspath(handle)
+    if not isinstance(handle, str):
+        # tensorflow_hub's wording (hub.load), which users' tests match.
+        raise errors.InvalidHandleError(
+            f"Expected a string, got {handle}: a handle is a str or os.PathLike (a path, URL "
+            f"or tfhub.dev / Kaggle handle), not a {type(handle).__name__}.")
+    return handle
+
+
 def resolve(handle: str | os.PathLike[str]) -> str:
     """Returns a local folder (or a TensorFlow-readable path) holding the model ``handle``.
 
@@ -77,15 +89,14 @@ def resolve(handle: str | os.PathLike[str]) -> str:
     Kaggle handles, and ``gs://`` paths. Downloads are cached; see
     docs/handles-and-caching.md.
     """
-    handle = os.fspath(handle)
-    if not isinstance(handle, str):
-        raise TypeError(f"A handle is a str or os.PathLike, not {type(handle).__name__}.")
+    handle = checked_handle(handle)
     tried = []
     for resolver in resolvers():
         if resolver.is_supported(handle):
             return resolver(handle)
         tried.append(f"{type(resolver).__name__} ({getattr(resolver, 'description', '') or 'custom'})")
-    where = "" if "://" in handle else f"No file or folder exists at {os.path.abspath(handle)!r}. "
+    where = "" if "://" in handle else (
+        f"{os.path.abspath(handle)} does not exist. No file or folder exists at that path. ")
     raise errors.UnresolvableHandleError(
         f"Cannot resolve {handle!r}: no resolver accepts it. {where}Tried, in order: "
         + "; ".join(tried)

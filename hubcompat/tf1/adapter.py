@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 import tensorflow as tf
 
-from hubcompat import errors
+from hubcompat import errors, formats
 from hubcompat._compat import auto_trackable_base, save_type_savedmodel
 from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
 from hubcompat.tf1.module_reader import ModuleReader, tags_key
@@ -22,6 +23,7 @@ from hubcompat.tf1.state import ModuleState
 
 DEFAULT_SIGNATURE = "default"
 DEFAULT_OUTPUT = "default"
+SERVE_ENDPOINT = "serve"  # what keras.layers.TFSMLayer(path) calls by default
 
 
 class TF1ModuleAdapter(auto_trackable_base()):
@@ -120,6 +122,8 @@ class TF1ModuleAdapter(auto_trackable_base()):
             value = _convert_input(given[key], info[key], key, signature)
             if key in function.sparse_inputs:
                 flat.extend([value.indices, value.values, value.dense_shape])
+            elif key in function.ragged_inputs:
+                flat.extend(tf.nest.flatten(value, expand_composites=True))
             else:
                 flat.append(value)
         return flat
@@ -174,6 +178,12 @@ class TF1ModuleAdapter(auto_trackable_base()):
     def path(self) -> str:
         return self._reader.path
 
+    @property
+    def _is_hub_module_v1(self) -> bool:
+        """As on what tensorflow_hub's ``hub.load`` returns: True for a TF1 Hub module
+        (``tfhub_module.pb``), False for a TF1 SavedModel."""
+        return os.path.exists(os.path.join(self._reader.path, formats.MODULE_DEF_FILENAME))
+
     def __repr__(self) -> str:
         return f"<hubcompat.TF1ModuleAdapter {self._reader.path!r} tags={set(self._tags) or 'set()'}>"
 
@@ -182,15 +192,20 @@ class TF1ModuleAdapter(auto_trackable_base()):
     def _trackable_children(self, save_type="checkpoint", **kwargs):
         children = super()._trackable_children(save_type, **kwargs)
         if save_type == save_type_savedmodel() and DEFAULT_SIGNATURE in self.get_signature_names():
-            children["__call__"] = self._traced_call_for_export()
+            children["__call__"], children[SERVE_ENDPOINT] = self._traced_call_for_export()
         return children
 
     def _traced_call_for_export(self):
-        """``__call__`` as a tf.function traced with training=False and True."""
+        """``__call__`` as a tf.function traced with training=False and True, and ``serve``.
+
+        ``serve(inputs)`` is ``__call__(inputs, training=False)`` under the name
+        ``keras.layers.TFSMLayer(path)`` calls by default (its ``call_endpoint``).
+        """
         if self._export_call is None:
             info = self._reader.input_info(self._tags, DEFAULT_SIGNATURE)
             specs = {
                 key: (tf.SparseTensorSpec(desc.shape, desc.dtype) if desc.is_sparse
+                      else desc.ragged_spec if desc.is_ragged
                       else tf.TensorSpec(desc.shape, desc.dtype))
                 for key, desc in info.items()
             }
@@ -204,7 +219,12 @@ class TF1ModuleAdapter(auto_trackable_base()):
 
             call.get_concrete_function(spec, training=False)
             call.get_concrete_function(spec, training=True)
-            self._export_call = call
+
+            @tf.function(input_signature=[spec])
+            def serve(inputs):
+                return self(inputs, training=False, as_dict=as_dict)
+
+            self._export_call = (call, serve)
         return self._export_call
 
 
@@ -228,7 +248,39 @@ class _SignatureMap(Mapping):
         return len(self._names)
 
 
+def _convert_ragged(value, desc, key: str, signature: str):
+    spec = desc.ragged_spec
+    if isinstance(value, tf.compat.v1.ragged.RaggedTensorValue):
+        value = tf.ragged.constant(value.to_list(), dtype=desc.dtype, ragged_rank=spec.ragged_rank)
+    elif isinstance(value, (list, tuple)):
+        try:
+            value = tf.ragged.constant(value, dtype=desc.dtype, ragged_rank=spec.ragged_rank)
+        except (TypeError, ValueError) as e:
+            raise errors.InputTypeError(
+                f"Can't convert {key!r}: input {key!r} of signature {signature!r} is a "
+                f"RaggedTensor of {desc.dtype.name} ({e}).") from e
+    if not isinstance(value, tf.RaggedTensor):
+        # tensorflow_hub's wording, which users' tests match.
+        raise errors.InputTypeError(
+            f"Can't convert {key!r}: Got {type(value).__name__}. Expected RaggedTensor "
+            f"(input {key!r} of signature {signature!r}).")
+    if value.row_splits.dtype != spec.row_splits_dtype:
+        value = value.with_row_splits_dtype(spec.row_splits_dtype)
+    got = tf.RaggedTensorSpec.from_value(value)
+    if not got.is_compatible_with(spec):
+        raise errors.InputTypeError(
+            f"Can't convert {key!r}: Got {got}. Expected {spec} (input {key!r} of signature "
+            f"{signature!r}).")
+    return value
+
+
 def _convert_input(value, desc, key: str, signature: str):
+    if desc.is_ragged:
+        return _convert_ragged(value, desc, key, signature)
+    if isinstance(value, tf.RaggedTensor):
+        raise errors.InputTypeError(
+            f"Can't convert {key!r}: Got RaggedTensor. Expected Tensor (input {key!r} of "
+            f"signature {signature!r}).")
     if desc.is_sparse:
         if isinstance(value, tf.compat.v1.SparseTensorValue):
             value = tf.SparseTensor(value.indices, value.values, value.dense_shape)

@@ -25,6 +25,7 @@ from hubcompat.tf1.module_reader import (
     VARIABLES_COLLECTION,
     ModuleReader,
     tf_error_text,
+    composite_type_spec,
 )
 from hubcompat.tf1.state import ModuleState
 
@@ -36,10 +37,12 @@ CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 class SignatureFunction:
     """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
 
-    def __init__(self, call, input_keys, sparse_inputs, output_keys, make_keyword_function):
+    def __init__(self, call, input_keys, sparse_inputs, output_keys, make_keyword_function,
+                 ragged_inputs=None):
         self._call = call
         self.input_keys = input_keys  # sorted signature input names
         self.sparse_inputs = sparse_inputs  # subset of input_keys
+        self.ragged_inputs = ragged_inputs or {}  # input key -> number of flat components
         self.output_keys = output_keys
         self._make_keyword_function = make_keyword_function
         self._keyword_function = None
@@ -146,6 +149,10 @@ class ImportedGraph:
                 self.element(sparse.values_tensor_name),
                 self.element(sparse.dense_shape_tensor_name),
             )
+        if encoding == "composite_tensor":  # a RaggedTensor
+            components = [self.element(c.name) for c in info.composite_tensor.components]
+            return tf.nest.pack_sequence_as(composite_type_spec(info), components,
+                                            expand_composites=True)
         return self.element(info.name)
 
     def signature(self, name: str, with_update_ops: bool = False) -> SignatureFunction:
@@ -158,12 +165,16 @@ class ImportedGraph:
     def _prune_signature(self, name: str, with_update_ops: bool) -> SignatureFunction:
         signature_def = self._reader.signature_def(self._tags, name)
         input_keys = sorted(signature_def.inputs)
-        feeds, sparse = [], set()
+        feeds, sparse, ragged = [], set(), {}
         for key in input_keys:
             tensor = self._tensor_from_info(signature_def.inputs[key])
             if isinstance(tensor, tf.SparseTensor):
                 sparse.add(key)
                 feeds.extend([tensor.indices, tensor.values, tensor.dense_shape])
+            elif isinstance(tensor, tf.RaggedTensor):
+                components = tf.nest.flatten(tensor, expand_composites=True)
+                ragged[key] = len(components)
+                feeds.extend(components)
             else:
                 feeds.append(tensor)
         outputs = {
@@ -185,9 +196,10 @@ class ImportedGraph:
                 return call_flat(_pruned, flat_inputs)[0]  # [1]: the control outputs' Nones
 
         def keyword_function():
-            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs)
+            return self._prune_keyword_signature(input_keys, feeds, sparse, outputs, ragged)
 
-        return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function)
+        return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function,
+                                 ragged)
 
     def _update_ops_fed_by(self, feeds) -> list:
         """The update ops that need no placeholder other than ``feeds``.
@@ -223,14 +235,19 @@ class ImportedGraph:
                 f"graph ({e}). An output may depend on a placeholder that is not a signature input."
             ) from e
 
-    def _prune_keyword_signature(self, input_keys, feeds, sparse, outputs):
+    def _prune_keyword_signature(self, input_keys, feeds, sparse, outputs, ragged):
         # The convention of tf.compat.v1.saved_model.load_v2 (what hub.load gives
         # for TF1 modules): sorted keyword arguments, a sparse input split into
-        # <name>_indices, <name>_values and <name>_dense_shape.
+        # <name>_indices, <name>_values and <name>_dense_shape, a ragged one into
+        # <name>_component_0, <name>_component_1, ...
         names = []
         for key in input_keys:
-            names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"]
-                         if key in sparse else [key])
+            if key in sparse:
+                names.extend([f"{key}_indices", f"{key}_values", f"{key}_dense_shape"])
+            elif key in ragged:
+                names.extend(f"{key}_component_{i}" for i in range(ragged[key]))
+            else:
+                names.append(key)
         # The input signature's dict flattens in sorted key order: the feeds
         # must come in that order too (<name>_dense_shape before <name>_indices).
         pairs = sorted(zip(names, feeds), key=lambda pair: pair[0])

@@ -43,9 +43,14 @@ class TensorDescription:
     shape: tf.TensorShape
     is_sparse: bool
     tensor_info: meta_graph_pb2.TensorInfo
+    ragged_spec: tf.RaggedTensorSpec | None = None  # set for a RaggedTensor
+
+    @property
+    def is_ragged(self) -> bool:
+        return self.ragged_spec is not None
 
     def __repr__(self) -> str:
-        kind = "SparseTensor" if self.is_sparse else "Tensor"
+        kind = "SparseTensor" if self.is_sparse else "RaggedTensor" if self.is_ragged else "Tensor"
         return f"<hubcompat.{kind}Info shape={self.shape} dtype={self.dtype.name}>"
 
 
@@ -467,9 +472,16 @@ def _describe(tensor_infos) -> dict[str, TensorDescription]:
     for key, info in tensor_infos.items():
         encoding = info.WhichOneof("encoding")
         if encoding == "composite_tensor":
-            raise errors.UnsupportedGraphError(
-                f"Signature tensor {key!r} is a composite tensor; TF1 Hub modules never had those."
-            )
+            # hub.add_signature takes RaggedTensors since tensorflow_hub 0.10.
+            spec = composite_type_spec(info)
+            if not isinstance(spec, tf.RaggedTensorSpec):
+                raise errors.UnsupportedGraphError(
+                    f"Signature tensor {key!r} is a {type(spec).__name__}; TF1 Hub modules "
+                    "take Tensors, SparseTensors and RaggedTensors only."
+                )
+            result[key] = TensorDescription(name=key, dtype=spec.dtype, shape=spec.shape,
+                                            is_sparse=False, tensor_info=info, ragged_spec=spec)
+            continue
         result[key] = TensorDescription(
             name=key,
             dtype=tf.as_dtype(info.dtype),
@@ -478,3 +490,12 @@ def _describe(tensor_infos) -> dict[str, TensorDescription]:
             tensor_info=info,
         )
     return result
+
+
+def composite_type_spec(info: meta_graph_pb2.TensorInfo) -> tf.TypeSpec:
+    """The TypeSpec of a ``composite_tensor`` TensorInfo (e.g. a RaggedTensorSpec)."""
+    from tensorflow.core.protobuf import struct_pb2
+    from tensorflow.python.saved_model import nested_structure_coder
+
+    return nested_structure_coder.decode_proto(
+        struct_pb2.StructuredValue(type_spec_value=info.composite_tensor.type_spec))
