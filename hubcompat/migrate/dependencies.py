@@ -251,10 +251,10 @@ def rewrite_pyproject(text: str) -> Rewrite:
     for number, line in enumerate(text.splitlines(keepends=True), 1):
         stripped = line.strip()
         if stripped.startswith("["):
-            table = stripped
+            table = stripped.split("#")[0].strip()
         if _POETRY_TABLE.match(table) and not stripped.startswith("["):
             line = _poetry_line(line, number, collector)
-        elif wanted:
+        elif wanted and table in ("[project]", "[project.optional-dependencies]"):
             line = _TOML_STRING.sub(lambda m: _toml_requirement(m, number, collector, wanted), line)
         out.append(line)
     new_text = "".join(out)
