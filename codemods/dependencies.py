@@ -27,7 +27,6 @@ _HUB = re.compile(r"(?i)tensorflow[-_.]hub")
 class DependenciesCommand(HubCodemod):
     DESCRIPTION = "setup.py requirement strings: tensorflow-hub -> hubcompat."
     TARGETS = BOTH
-    PRUNE = True
     ORDER = 80
     TRIGGERS = ("tensorflow-hub", "tensorflow_hub", "tensorflow.hub")
 
@@ -37,11 +36,6 @@ class DependenciesCommand(HubCodemod):
 
     def visit_Module(self, node: cst.Module) -> bool:
         return os.path.basename(self.context.filename or "") == "setup.py"
-
-    def _mentions_trigger(self, node: cst.CSTNode) -> bool:
-        top = self._top_statements().get(id(node))
-        text = top[1] if top is not None else self.module.code_for_node(node)
-        return _HUB.search(text) is not None
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString

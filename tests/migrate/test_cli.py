@@ -115,17 +115,16 @@ def test_unchanged_and_unrelated_files_keep_bytes_and_mtime(tmp_path):
 def test_text_that_would_not_compile_is_never_written(tmp_path, monkeypatch):
     class Broken(registry.all_codemods()[0]):  # a buggy codemod: turns statements into `return`
         TRIGGERS = ("tensorflow_hub",)
-        PRUNE = False
 
         def leave_Expr(self, original_node, updated_node):
             self.modified = True
             return cst.Return(value=updated_node.value)
 
-    path = write(tmp_path / "a.py", LEGACY + "print(1)\n")
+    path = write(tmp_path / "a.py", LEGACY + "print(hub)\n")
     monkeypatch.setattr(registry, "select", lambda *a, **k: [Broken])
     result = runner.migrate_file(path, runner.Options())
     assert result.status == "error" and "does not compile" in result.reason
-    assert path.read_text() == LEGACY + "print(1)\n"
+    assert path.read_text() == LEGACY + "print(hub)\n"
 
 
 def test_excluded_folders_and_config(tmp_path):
