@@ -36,6 +36,8 @@ TODO_PREFIX = "# TODO(hubcompat): "
 EVENTS_KEY = "hubcompat.events"
 #: Context scratch key: the runner's whole-file answer to ``is_graph_code()``.
 GRAPH_KEY = "hubcompat.graph_code"
+#: Context scratch key: the file's text as the runner sees it (for ``needed()``).
+TEXT_KEY = "hubcompat.text"
 
 #: Metadata for codemods that resolve names (qualified names, scopes, parents).
 NAME_METADATA = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, ScopeProvider)
@@ -129,6 +131,15 @@ class HubCodemod(VisitorBasedCodemodCommand):
                 yield wrapper.module
             finally:
                 self.context = replace(self.context, wrapper=old_wrapper)
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        if not self.needed():
+            return tree
+        return super().transform_module(tree)
+
+    def needed(self) -> bool:
+        """A last cheap test before the metadata analysis (after :meth:`wants`)."""
+        return True
 
     @classmethod
     def wants(cls, text: str) -> bool:

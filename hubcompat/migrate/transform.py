@@ -8,42 +8,20 @@ the runner turns into a "skipped" entry.
 from __future__ import annotations
 
 import ast
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
-from libcst import BatchableCSTVisitor
 from libcst.codemod import CodemodContext
 
-from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY
+from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, TEXT_KEY
 from hubcompat.errors import MigrationError, UnparsableSourceError
+from hubcompat.migrate import _libcst_speed
 from hubcompat.migrate.prune import Pruner
 
 ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
-_VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _get_visitors(self: BatchableCSTVisitor) -> dict[str, Any]:
-    """``BatchableCSTVisitor.get_visitors`` with the method names cached per class.
-
-    libcst runs ``inspect.getmembers`` on every metadata provider instance, for
-    every module: on the small modules the runner analyses that costs more
-    than the analysis itself. Same result, since providers define their
-    visitor methods on the class.
-    """
-    names = _VISITOR_NAMES.get(type(self))
-    if names is None:
-        names = _VISITOR_NAMES[type(self)] = tuple(
-            name
-            for name, function in inspect.getmembers(type(self), inspect.isfunction)
-            if name.startswith(("visit_", "leave_")) and not getattr(function, "_is_no_op", False)
-        )
-    return {name: getattr(self, name) for name in names}
-
-
-BatchableCSTVisitor.get_visitors = _get_visitors  # type: ignore[method-assign]
+_libcst_speed.install()
 
 
 def parse(text: str, filename: str) -> cst.Module:
@@ -78,6 +56,7 @@ def run_codemods(
         scratch: dict[str, Any] = {EVENTS_KEY: []}
         if pruner is not None:
             scratch[GRAPH_KEY] = pruner.graph_code
+            scratch[TEXT_KEY] = seen
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
         small = pruner.small(tree) if pruner is not None else tree
