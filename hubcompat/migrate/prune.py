@@ -33,6 +33,10 @@ from hubcompat.codemods._common import GRAPH_PREFIXES, HUB_MODULES, hub_referenc
 _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+#: A graph-code name must contain one of the last words of GRAPH_PREFIXES.
+_GRAPH_WORDS = re.compile(
+    "|".join(sorted({re.escape(p.rstrip(".").rsplit(".", 1)[-1]) for p in GRAPH_PREFIXES}))
+)
 ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
 
@@ -43,7 +47,18 @@ class Pruner:
     relevant: list[int]  # indices into Module.body
     first_lines: list[int]  # first line of each body statement (its leading lines included)
     leading: list[int]  # number of leading lines each statement had
-    graph_code: bool
+    _text: str
+    _module: ast.Module
+    _graph_code: bool | None = None
+
+    @property
+    def graph_code(self) -> bool:
+        """Computed on first use (only ``--target modern`` codemods ask)."""
+        if self._graph_code is None:
+            self._graph_code = _GRAPH_WORDS.search(self._text) is not None and _graph_code(
+                self._module
+            )
+        return self._graph_code
 
     @classmethod
     def build(cls, text: str, tree: cst.Module) -> Pruner | None:
@@ -80,7 +95,7 @@ class Pruner:
             wanted |= new
         leading = [len(s.leading_lines) for s in tree.body]
         first = [a - n for (a, _), n in zip(spans, leading, strict=True)]
-        return cls(sorted(relevant), first, leading, _graph_code(module))
+        return cls(sorted(relevant), first, leading, text, module)
 
     def small(self, tree: cst.Module) -> cst.Module:
         return tree.with_changes(body=[tree.body[i] for i in self.relevant])
@@ -92,7 +107,9 @@ class Pruner:
         aligned by their code and inserted / deleted in ``tree`` too, and this
         pruner's indices follow; None when the alignment is unclear.
         """
-        if result.header != small.header:
+        if len(result.header) != len(small.header) or not all(
+            new.deep_equals(old) for new, old in zip(result.header, small.header, strict=True)
+        ):
             return None
         body = list(tree.body)
         if len(result.body) == len(self.relevant):

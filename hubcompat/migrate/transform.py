@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, TEXT_KEY
+from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, MODERN, TEXT_KEY
 from hubcompat.errors import MigrationError, UnparsableSourceError
 from hubcompat.migrate import _libcst_speed
 from hubcompat.migrate.prune import Pruner
@@ -55,7 +55,8 @@ def run_codemods(
         # the scratch dict, and a shared one would replay them in later codemods.
         scratch: dict[str, Any] = {EVENTS_KEY: []}
         if pruner is not None:
-            scratch[GRAPH_KEY] = pruner.graph_code
+            if command.TARGETS == MODERN:  # the only codemods that ask is_graph_code()
+                scratch[GRAPH_KEY] = pruner.graph_code
             scratch[TEXT_KEY] = seen
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
