@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     MetadataWrapper,
@@ -34,6 +34,10 @@ from hubcompat.codemods._syntax import sibling_name
 HUB_MODULES = ("tensorflow_hub", "hubcompat")
 TODO_PREFIX = "# TODO(hubcompat): "
 EVENTS_KEY = "hubcompat.events"
+#: Context scratch key: the runner's whole-file answer to ``is_graph_code()``.
+GRAPH_KEY = "hubcompat.graph_code"
+#: Context scratch key: the file's text as the runner sees it (for ``needed()``).
+TEXT_KEY = "hubcompat.text"
 
 #: Metadata for codemods that resolve names (qualified names, scopes, parents).
 NAME_METADATA = (QualifiedNameProvider, PositionProvider, ParentNodeProvider, ScopeProvider)
@@ -85,7 +89,7 @@ GRAPH_PREFIXES = (
 class HubCodemod(VisitorBasedCodemodCommand):
     """Base class: name, targets, order, hub-name matching, TODOs, report events."""
 
-    # None by default (PRUNE codemods compute lines from the text); libcst unions
+    # None by default (line numbers then come from the text); libcst unions
     # the dependencies of all base classes, so analysis is opted into with NAME_METADATA.
     METADATA_DEPENDENCIES = ()
     #: Targets (``hubcompat``, ``modern``) this codemod runs for.
@@ -100,12 +104,16 @@ class HubCodemod(VisitorBasedCodemodCommand):
     #: the text references one through an import alias (``hub.Module``) or a
     #: ``from tensorflow_hub import`` (empty: no such check).
     HUB_NAMES: ClassVar[tuple[str, ...]] = ()
-    #: True when everything this codemod rewrites is on lines holding a trigger:
-    #: statements without one are then not visited at all (big files, one import).
-    PRUNE: ClassVar[bool] = False
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
-        super().__init__(context)
+        # Not MatcherDecoratableTransformer.__init__: it inspects every attribute for
+        # matcher decorators (~40 ms per instance, more than parsing a small file),
+        # and no hubcompat codemod uses them.
+        Codemod.__init__(self, context)
+        cst.CSTTransformer.__init__(self)
+        self._extra_visit_funcs: dict[Any, Any] = {}
+        self._extra_leave_funcs: dict[Any, Any] = {}
+        self._matchers = {}
         self._statement_todos: list[list[str]] = []
         self._open_statements: list[cst.CSTNode] = []
         #: Set when this codemod changed the tree (callers skip re-generating code otherwise).
@@ -123,6 +131,15 @@ class HubCodemod(VisitorBasedCodemodCommand):
                 yield wrapper.module
             finally:
                 self.context = replace(self.context, wrapper=old_wrapper)
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        if not self.needed():
+            return tree
+        return super().transform_module(tree)
+
+    def needed(self) -> bool:
+        """A last cheap test before the metadata analysis (after :meth:`wants`)."""
+        return True
 
     @classmethod
     def wants(cls, text: str) -> bool:
@@ -297,26 +314,22 @@ class HubCodemod(VisitorBasedCodemodCommand):
             if message not in self._statement_todos[-1]:
                 self._statement_todos[-1].append(message)
 
+    # Plain CSTTransformer dispatch (no matcher bookkeeping on every node).
+    on_visit_attribute = cst.CSTTransformer.on_visit_attribute
+    on_leave_attribute = cst.CSTTransformer.on_leave_attribute
+
     def on_visit(self, node: cst.CSTNode) -> bool:
-        visit = super().on_visit(node)
+        visit = cst.CSTTransformer.on_visit(self, node)
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._statement_todos.append([])
             self._open_statements.append(node)
-            if visit and self.PRUNE and not self._mentions_trigger(node):
-                return False
         return visit
-
-    def _mentions_trigger(self, node: cst.CSTNode) -> bool:
-        """Does the source of statement ``node`` contain a trigger? (PRUNE codemods)"""
-        top = self._top_statements().get(id(node))
-        text = top[1] if top is not None else self.module.code_for_node(node)
-        return any(trigger in text for trigger in self.TRIGGERS)
 
     def _top_statements(self) -> dict[int, tuple[int, str, int]]:
         """id(top-level statement) -> (line of its first leading line, its code, #leading lines).
 
         Module code is the header lines followed by each statement's code, so this
-        gives positions for PRUNE codemods without the costly PositionProvider.
+        gives positions without the costly PositionProvider.
         """
         cached = getattr(self, "_tops", None)
         if cached is None:
@@ -342,7 +355,7 @@ class HubCodemod(VisitorBasedCodemodCommand):
         return 0
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        result = super().on_leave(original_node, updated_node)
+        result = cst.CSTTransformer.on_leave(self, original_node, updated_node)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._open_statements.pop()
             messages = self._statement_todos.pop()
@@ -360,6 +373,10 @@ class HubCodemod(VisitorBasedCodemodCommand):
     # -- graph detection -----------------------------------------------------
 
     def is_graph_code(self) -> bool:
+        """Graph code anywhere in the file (decided on the whole file when the runner
+        shows this codemod only part of it: ``GRAPH_KEY``)."""
+        if GRAPH_KEY in self.context.scratch:
+            return bool(self.context.scratch[GRAPH_KEY])
         cached = getattr(self, "_graph_code", None)
         if cached is None:
             cached = False

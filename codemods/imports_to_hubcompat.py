@@ -38,9 +38,14 @@ SUBMODULES = frozenset(
 class ImportsToHubcompatCommand(HubCodemod):
     DESCRIPTION = "Imports of tensorflow_hub -> hubcompat, keeping the aliases."
     TARGETS = BOTH
-    PRUNE = True
     ORDER = 90
     TRIGGERS = ("tensorflow_hub",)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # Imports are statements: nothing inside an expression can be one.
+        if isinstance(node, cst.BaseExpression):
+            return False
+        return super().on_visit(node)
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         names = []

@@ -5,10 +5,16 @@ needs a Session, so it cannot run eagerly (tensorflow_hub 0.15 raises
 ``RuntimeError`` under eager execution). The TF2 replacements, per the
 tensorflow_hub migration guide (https://www.tensorflow.org/hub/migration_tf2):
 
-- ``m = hub.Module(h, tags=t)`` (not trainable) -> ``m = hub.load(h, tags=t)``;
-  ``m(x, signature="s", as_dict=True)`` -> ``m.signatures["s"](x)`` (a dict
-  literal input becomes keyword arguments), and without ``as_dict`` the
-  ``"default"`` output is picked: ``m.signatures["s"](x)["default"]``.
+- ``m = hub.Module(h, tags=t)`` (not trainable) -> ``m = hub.load(h, tags=t)``.
+  ``m(x)`` (one input, default signature, default output) stays ``m(x)``: the
+  object's own ``__call__`` does that on ``hubcompat.load`` results and on
+  SavedModels ``hubcompat convert`` wrote. Every other call becomes a
+  signature call, which in TF2 takes keyword arguments only: a dict literal
+  input gives its keys (``m.signatures["s"](a=a, b=b)``), a name bound to a
+  dict ``**feats``, and one unnamed input goes under the signature's only
+  input name (``**dict(zip(f.structured_input_signature[1], [x]))``, what TF1
+  did). Without ``as_dict`` the ``"default"`` output is picked:
+  ``m.signatures["s"](...)["default"]``.
 - ``m = hub.Module(h, trainable=True)`` -> ``hub.KerasLayer(h, trainable=True,
   signature=..., output_key="default" | signature_outputs_as_dict=True)`` and
   ``m(x, ...)`` -> ``m(x)``; a layer has one signature, so all calls must
@@ -134,6 +140,15 @@ class ModuleToLoadCommand(HubCodemod):
                     "hub.KerasLayer has no such methods; rewrite by hand"
                 )
         call_plans = [self._analyse_use(use) for use in uses]
+        for use, (sig, as_dict, input_kind) in zip(uses, call_plans, strict=True):
+            inline = use.func is call
+            if inline and not trainable and input_kind == "single" and (
+                as_dict or sig not in (None, "default")
+            ):
+                raise _Skip(
+                    "hub.Module(...)(x, signature=/as_dict=) with one unnamed input: bind "
+                    "hub.load(...) to a name first, or pass a dict of input names"
+                )
         if trainable:
             forms = {(sig, as_dict) for sig, as_dict, _ in call_plans}
             if len(forms) > 1:
@@ -230,15 +245,20 @@ class ModuleToLoadCommand(HubCodemod):
                 extra.append(keyword_arg("output_key", string("default")))
             return self._build_module(original_node, updated_node, "KerasLayer", extra)
         inputs = _inputs_arg(updated_node)
-        _, *details = plan
-        if kind == "call_keras" or details[2] == "single":
-            args = [] if inputs is None else [inputs]
-        else:
-            args = _signature_args(None if inputs is None else inputs.value, details[2])
         if kind == "call_keras":
-            return updated_node.with_changes(args=args)
-        sig, as_dict, _ = details
+            return updated_node.with_changes(args=[] if inputs is None else [inputs])
+        _, sig, as_dict, input_kind = plan
+        if input_kind == "single" and not as_dict and sig in (None, "default"):
+            # The object's own __call__: hubcompat.load's and a converted SavedModel's
+            # take the single input and return the "default" output, as TF1 did.
+            return updated_node.with_changes(args=[inputs])
         function = subscript(attribute(updated_node.func, "signatures"), string(sig or "default"))
+        value = None if inputs is None else inputs.value
+        if input_kind == "single":
+            # TF2 signatures take keyword arguments only; TF1 filled the only input.
+            args = [cst.Arg(value=_only_input(function, value), star="**")]
+        else:
+            args = _signature_args(value, input_kind)
         result: cst.BaseExpression = updated_node.with_changes(func=function, args=args)
         if not as_dict:
             result = subscript(result, string("default"))
@@ -287,6 +307,18 @@ def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Ar
                 for k, el in zip(keys, inputs.elements, strict=True)
             ]
     return [cst.Arg(value=inputs, star="**")]
+
+
+def _only_input(function: cst.BaseExpression, value: cst.BaseExpression | None) -> cst.Call:
+    """``dict(zip(f.structured_input_signature[1], [x]))``: ``x`` under the signature's
+    one input name (a signature with more inputs then fails, as TF1 did)."""
+    names = subscript(attribute(function, "structured_input_signature"), cst.Integer("1"))
+    assert value is not None
+    zipped = cst.Call(
+        func=cst.Name("zip"),
+        args=[cst.Arg(value=names), cst.Arg(value=cst.List([cst.Element(value=value)]))],
+    )
+    return cst.Call(func=cst.Name("dict"), args=[cst.Arg(value=zipped)])
 
 
 def _assign_target(parent: cst.CSTNode | None, call: cst.Call) -> cst.Name | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._common import GRAPH_KEY, MODERN, NAME_METADATA, TEXT_KEY, HubCodemod
 
 EXPORT = (
     "TF1 Hub module creation/export has no TF2 equivalent: export a TF2 SavedModel "
@@ -49,6 +49,14 @@ class NoEquivalentCommand(HubCodemod):
     ORDER = 60
     TRIGGERS = (*NO_TF2, "Module")
     HUB_NAMES = (*NO_TF2, "Module")
+
+    def needed(self) -> bool:
+        # hub.Module alone matters only in graph code (the runner knows whether the
+        # file is, without analysing it); the other cases name their trigger.
+        if GRAPH_KEY not in self.context.scratch or self.context.scratch[GRAPH_KEY]:
+            return True
+        text = self.context.scratch.get(TEXT_KEY, "")
+        return not text or ".export(" in text or any(name in text for name in NO_TF2)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.hub_attr(node.func)

@@ -23,7 +23,6 @@ _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")
 class StringReferencesCommand(HubCodemod):
     DESCRIPTION = "TODO for 'tensorflow_hub.X' strings passed to calls (mock.patch targets etc.)."
     TARGETS = BOTH
-    PRUNE = True
     ORDER = 10
     TRIGGERS = ('"tensorflow_hub', "'tensorflow_hub")
 

@@ -110,18 +110,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             results, total=len(files), unit="file", desc="hubcompat-migrate", leave=False
         )
 
+    from hubcompat.migrate import report
+
     collected = []
     for result in results:
         collected.append(result)
         if result.diff:
             sys.stdout.write(result.diff)
         if result.status == "error":
-            print(f"error: {result.reason}", file=sys.stderr)
-        elif result.status == "changed" and not args.quiet and not args.diff:
+            print(f"{result.path}: error: {result.reason}", file=sys.stderr)
+            continue
+        if args.quiet:
+            continue
+        for reason in result.skipped_cells:
+            print(f"{result.path}: {reason}", file=sys.stderr)
+        for event in result.events:
+            if event["kind"] == "todo":
+                print(
+                    f"{report.located(result.path, event)}TODO({event['codemod']}): "
+                    f"{event['message']}",
+                    file=sys.stderr,
+                )
+        if result.status == "changed" and not args.diff:
             verb = "would rewrite" if args.check else "rewrote"
             print(f"{verb} {result.path}", file=sys.stderr)
-
-    from hubcompat.migrate import report
 
     summary = report.build(collected, target, [c.name() for c in chosen])
     for path in args.report or []:

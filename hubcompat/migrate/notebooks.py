@@ -1,21 +1,26 @@
-"""Jupyter notebooks: migrate the code cells, keep everything else byte for byte.
+"""Jupyter notebooks: migrate the code cells, keep every other byte of the file.
 
-- The notebook is read with nbformat (validated, any nbformat 4.x), and written
-  back with the JSON layout it came with (indent, ASCII escaping, key order,
-  final newline) found by re-dumping the unchanged notebook: if that does not
-  give back the exact bytes, the notebook is left alone and reported
-  (tf_upgrade_v2 rewrote notebooks onto one line).
+- The notebook must be one nbformat reads (any nbformat 3.x / 4.x). It is
+  never re-dumped: the original text is parsed with positions
+  (``jsontext``) and only the JSON string literals of the ``source`` (v3:
+  ``input``) of cells whose code changed are replaced. Indent, key order,
+  line endings, final newline and escaping (Colab's ``\\u003c``) stay; a
+  changed source keeps its form (one string or a list of lines), its
+  unchanged lines keep their exact literals, and new literals follow the
+  file's escaping style.
 - All code cells are migrated as *one* module, so ``import tensorflow_hub as
   hub`` in the first cell is known in the tenth; a marker comment between
   cells splits them back.
 - IPython syntax (``%magic``, ``!shell``, ``x = !cmd``, ``obj?``) is masked
-  as ``pass`` placeholders while libcst looks, and restored; cells with a
-  ``%%cell_magic`` or that do not parse are left as they are and reported.
-- Cells whose code did not change keep their exact ``source`` value.
+  as ``pass`` placeholders while libcst looks, and restored; ``!pip install``
+  / ``%pip install`` lines naming tensorflow-hub are rewritten by
+  ``dependencies``. Cells with a ``%%cell_magic`` or that do not parse are
+  left as they are and reported.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Sequence
@@ -24,7 +29,8 @@ from typing import Any
 
 import nbformat
 
-from hubcompat.errors import MigrationError, NotebookLayoutError
+from hubcompat.errors import MigrationError
+from hubcompat.migrate import dependencies, jsontext
 from hubcompat.migrate.transform import (
     ALLOW_TOP_LEVEL_AWAIT,
     check_compiles,
@@ -38,11 +44,7 @@ _MAGIC = re.compile(
 )
 _MARK = "# hubcompat-notebook-cell-{}"
 _MARK_RE = re.compile(r"^# hubcompat-notebook-cell-(\d+)\n", re.MULTILINE)
-_LAYOUTS = [
-    {"indent": indent, "ensure_ascii": ascii_}
-    for indent in (1, 2, 4, None, 0, 3)
-    for ascii_ in (False, True)
-]
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")  # Jupyter splits sources at "\n" only
 
 
 @dataclass
@@ -52,15 +54,13 @@ class NotebookResult:
     skipped_cells: list[str] = field(default_factory=list)
 
 
-def _layout(raw: str, data: Any) -> tuple[dict[str, Any], str]:
-    for layout in _LAYOUTS:
-        dumped = json.dumps(data, **layout)
-        for end in ("\n", ""):
-            if dumped + end == raw:
-                return layout, end
-    raise NotebookLayoutError(
-        "notebook JSON layout is not one json.dumps writes back byte for byte; left unchanged"
-    )
+@dataclass
+class _Cell:
+    index: int
+    node: jsontext.Node  # the source value
+    code: str
+    masked: str = ""
+    magics: dict[int, str] = field(default_factory=dict)
 
 
 def _mask(code: str) -> tuple[str, dict[int, str]]:
@@ -69,7 +69,7 @@ def _mask(code: str) -> tuple[str, dict[int, str]]:
         match = _MAGIC.match(line)
         if match:
             magics[number] = line
-            ending = "\n" if line.endswith("\n") else ""
+            ending = line[len(line.rstrip("\r\n")) :]
             masked.append(f"{match.group('indent')}pass  # hubcompat-magic{ending}")
         else:
             masked.append(line)
@@ -98,6 +98,22 @@ def _is_python(notebook: Any) -> bool:
     return language in (None, "python", "python3")
 
 
+def _code_cells(root: jsontext.Node) -> list[tuple[int, jsontext.Node, str]]:
+    """(index, cell node, source key) of every cell: v4 ``cells``, v3 ``worksheets[].cells``."""
+    if "cells" in root.members:
+        cells, key = root.members["cells"].items, "source"
+    else:
+        worksheets = root.members.get("worksheets")
+        cells = [c for ws in (worksheets.items if worksheets else []) for c in _cells_of(ws)]
+        key = "input"
+    return [(i, cell, key) for i, cell in enumerate(cells)]
+
+
+def _cells_of(worksheet: jsontext.Node) -> list[jsontext.Node]:
+    cells = worksheet.members.get("cells")
+    return cells.items if cells is not None else []
+
+
 def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> NotebookResult:
     try:
         nbformat.reads(raw, as_version=nbformat.NO_CONVERT)
@@ -106,60 +122,115 @@ def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> Not
         raise MigrationError(
             f"{filename}: not a readable notebook ({exc}); left unchanged"
         ) from None
-    layout, end = _layout(raw, data)
     result = NotebookResult(text=raw)
     if not _is_python(data):
         result.skipped_cells.append("notebook kernel is not Python")
         return result
+    try:
+        root = jsontext.parse(raw)
+    except MigrationError as exc:
+        raise type(exc)(f"{filename}: {exc}; left unchanged") from None
 
-    cells: dict[int, tuple[str, dict[int, str]]] = {}
-    for index, cell in enumerate(data.get("cells", [])):
-        if cell.get("cell_type") != "code":
+    cells: list[_Cell] = []
+    for index, cell, key in _code_cells(root):
+        type_node = cell.members.get("cell_type")
+        source = cell.members.get(key)
+        if type_node is None or type_node.value != "code" or source is None:
             continue
-        source = cell.get("source", "")
-        code = "".join(source) if isinstance(source, list) else source
+        if source.kind == "string":
+            code = source.value
+        elif source.kind == "array" and all(i.kind == "string" for i in source.items):
+            code = "".join(i.value for i in source.items)
+        else:
+            result.skipped_cells.append(f"cell {index}: source is not text, left unchanged")
+            continue
         if code.lstrip().startswith("%%"):
             result.skipped_cells.append(f"cell {index}: cell magic, left unchanged")
             continue
         masked, magics = _mask(code)
         try:
-            parse(masked, f"{filename} cell {index}")
+            parse(masked, f"cell {index}")
         except MigrationError as exc:
-            result.skipped_cells.append(f"cell {index}: {exc}")
+            result.skipped_cells.append(str(exc))
             continue
-        cells[index] = (masked, magics)
+        cells.append(_Cell(index, source, code, masked, magics))
     if not cells:
         return result
 
     combined = "".join(
-        f"{_MARK.format(i)}\n{masked}{'' if masked.endswith(chr(10)) or not masked else chr(10)}"
-        for i, (masked, _) in cells.items()
+        f"{_MARK.format(c.index)}\n{c.masked}"
+        f"{'' if c.masked.endswith(chr(10)) or not c.masked else chr(10)}"
+        for c in cells
     )
     new_combined, events = run_codemods(combined, codemods, filename)
-    if new_combined == combined:
-        result.events = _cell_events(events, combined)
-        return result
-    pieces = _MARK_RE.split(new_combined)
-    if pieces[0].strip():  # something (e.g. an added import) landed above the first marker
-        pieces[2] = pieces[0] + pieces[2]
-    new_cells = {int(pieces[i]): pieces[i + 1] for i in range(1, len(pieces), 2)}
-    if set(new_cells) != set(cells):
-        raise MigrationError(f"{filename}: cell markers were lost while rewriting; left unchanged")
-    for index, (masked, magics) in cells.items():
-        new_masked = new_cells[index]
-        if not masked.endswith("\n") and new_masked.endswith("\n"):
-            new_masked = new_masked[:-1]
-        if new_masked == masked:
-            continue
-        check_compiles(new_masked, f"{filename} cell {index}", ALLOW_TOP_LEVEL_AWAIT)
-        code = _unmask(new_masked, magics)
-        cell = data["cells"][index]
-        cell["source"] = (
-            code.splitlines(keepends=True) if isinstance(cell["source"], list) else code
-        )
-    result.text = json.dumps(data, **layout) + end
-    result.events = _cell_events(events, combined)
+    events = _cell_events(events, combined)
+    new_masked = {c.index: c.masked for c in cells}
+    if new_combined != combined:
+        pieces = _MARK_RE.split(new_combined)
+        if pieces[0].strip():  # something (e.g. an added import) landed above the first marker
+            pieces[2] = pieces[0] + pieces[2]
+        new_masked = {int(pieces[i]): pieces[i + 1] for i in range(1, len(pieces), 2)}
+        if set(new_masked) != {c.index for c in cells}:
+            raise MigrationError(
+                f"{filename}: cell markers were lost while rewriting; left unchanged"
+            )
+
+    style = jsontext.EscapeStyle.of(raw)
+    edits: list[tuple[int, int, str]] = []
+    for cell in cells:
+        masked = new_masked[cell.index]
+        if not cell.masked.endswith("\n") and masked.endswith("\n"):
+            masked = masked[:-1]
+        if masked != cell.masked:
+            check_compiles(masked, f"{filename}: cell {cell.index}", ALLOW_TOP_LEVEL_AWAIT)
+        magics = dict(cell.magics)
+        for number, line in cell.magics.items():
+            new_line, messages = dependencies.rewrite_pip_line(line)
+            magics[number] = new_line
+            kind = "change" if new_line != line else "todo"
+            for message in messages:
+                events.append(
+                    {"codemod": "dependencies", "kind": kind, "cell": cell.index,
+                     "line": number + 1, "message": message}
+                )  # fmt: skip
+        code = _unmask(masked, magics)
+        if code != cell.code:
+            edits += _source_edits(raw, cell.node, code, style)
+    result.text = jsontext.splice(raw, edits)
+    result.events = events
     return result
+
+
+def _source_edits(
+    raw: str, node: jsontext.Node, code: str, style: jsontext.EscapeStyle
+) -> list[tuple[int, int, str]]:
+    """Edits turning the ``source`` value at ``node`` into ``code``, touching only changed lines."""
+    if node.kind == "string":
+        return [(node.start, node.end, style.dumps(code))]
+    items = node.items
+    old = [item.value for item in items]
+    new = _LINES.findall(code)
+    if len(old) == len(new):
+        return [
+            (item.start, item.end, style.dumps(line))
+            for item, line in zip(items, new, strict=True)
+            if item.value != line
+        ]
+    literals: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            literals += [raw[item.start : item.end] for item in items[i1:i2]]
+        else:
+            literals += [style.dumps(line) for line in new[j1:j2]]
+    if not items:
+        return [(node.start, node.end, "[" + ", ".join(literals) + "]")]
+    if len(items) > 1:
+        separator = raw[items[0].end : items[1].start]
+    else:
+        opening = raw[node.start + 1 : items[0].start]
+        separator = "," + opening if "\n" in opening else ", "
+    return [(items[0].start, items[-1].end, separator.join(literals))]
 
 
 def _cell_events(events: list[dict[str, Any]], combined: str) -> list[dict[str, Any]]:

@@ -44,6 +44,16 @@ def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> di
     }
 
 
+def located(path: str, item: dict[str, Any]) -> str:
+    """``path: cell N: line L: `` (the parts that are known), to start a printed line."""
+    where = [path]
+    if item.get("cell") is not None:
+        where.append(f"cell {item['cell']}")
+    if item.get("line"):
+        where.append(f"line {item['line']}")
+    return ": ".join(where) + ": "
+
+
 def _entry(event: dict[str, Any]) -> dict[str, Any]:
     keys = ("codemod", "cell", "line", "message")
     return {k: event[k] for k in keys if event.get(k) is not None}
@@ -65,12 +75,11 @@ def to_markdown(report: dict[str, Any]) -> str:
     ]
     for entry in report["files"]:
         lines += [f"## `{entry['path']}` ({entry['status']})", ""]
-        for kind, title in (("changes", "Change"), ("todos", "TODO")):
+        for kind, title in (("changes", "change"), ("todos", "TODO")):
             for item in entry[kind]:
-                where = f"cell {item['cell']} " if "cell" in item else ""
                 lines.append(
-                    f"- {title} ({where}line {item.get('line', '?')}, "
-                    f"`{item['codemod']}`): {item['message']}"
+                    f"- `{located(entry['path'], item).rstrip(': ')}`: {title} "
+                    f"(`{item['codemod']}`): {item['message']}"
                 )
         lines.append("")
     if report["skipped"]:

@@ -1,4 +1,9 @@
-"""One file: read -> (skip if no tensorflow_hub) -> codemods -> compile -> atomic write.
+"""One file: read -> (skip if no tensorflow_hub) -> rewrite -> compile -> atomic write.
+
+Python files go through the codemods, notebooks through ``notebooks``,
+dependency declarations (requirements*.txt, setup.cfg, pyproject.toml)
+through ``dependencies``. Reasons and events never repeat the path: the
+result carries it (``report.located`` prints ``path: cell N: line L: ...``).
 
 Many files: in this process (``jobs=1``) or in a process pool. A file that
 cannot be migrated gives an ``error`` result with the reason and is left
@@ -20,6 +25,8 @@ from typing import Any
 
 from hubcompat.errors import MigrationError
 from hubcompat.migrate import registry
+from hubcompat.migrate.dependencies import MENTIONS_HUB, is_dependency_file
+from hubcompat.migrate.dependencies import rewrite_file as rewrite_dependencies
 from hubcompat.migrate.sources import decode, encode, write_atomic
 
 
@@ -48,14 +55,29 @@ def markers(target: str) -> tuple[bytes, ...]:
     return (b"tensorflow_hub", b"hubcompat") if target == "modern" else (b"tensorflow_hub",)
 
 
+def needs_work(path: str, data: bytes, target: str) -> bool:
+    """The cheap byte test before any parsing: can this file refer to tensorflow_hub?"""
+    if any(marker in data for marker in markers(target)):
+        return True
+    name = os.path.basename(path)
+    if name == "setup.py" or name.endswith(".ipynb") or is_dependency_file(path):
+        return MENTIONS_HUB.search(data) is not None  # "tensorflow-hub" requirements
+    return False
+
+
+def _unprefixed(path: str, message: str) -> str:
+    """Messages name the file once: the result carries the path, printing adds it."""
+    return message.removeprefix(f"{path}: ").strip()
+
+
 def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
     path = os.fspath(path)
     codemods = registry.select(options.target, list(options.only), list(options.skip))
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return FileResult(path, "error", f"cannot read: {exc}")
-    if not any(marker in data for marker in markers(options.target)):
+        return FileResult(path, "error", f"cannot read ({exc.strerror or exc}); left unchanged")
+    if not needs_work(path, data, options.target):
         return FileResult(path, "skipped", "no tensorflow_hub reference")
     skipped_cells: list[str] = []
     try:
@@ -66,6 +88,17 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
             old_text, new_text = data.decode("utf-8"), notebook.text
             events, skipped_cells = notebook.events, notebook.skipped_cells
             new_data = new_text.encode("utf-8")
+        elif is_dependency_file(path):
+            source = decode(data)
+            old_text = source.text
+            rewrite = rewrite_dependencies(path, old_text)
+            new_text = rewrite.text
+            events = [
+                {"codemod": "dependencies", "kind": kind, "line": line, "message": message}
+                for kind, entries in (("change", rewrite.changes), ("todo", rewrite.todos))
+                for line, message in entries
+            ]
+            new_data = encode(source, new_text)
         else:
             from hubcompat.migrate.transform import check_compiles, run_codemods
 
@@ -75,8 +108,8 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
             if new_text != old_text:
                 check_compiles(new_text, path)
             new_data = encode(source, new_text)
-    except (MigrationError, SyntaxError, UnicodeError, LookupError) as exc:
-        return FileResult(path, "error", str(exc).strip() or type(exc).__name__)
+    except (MigrationError, SyntaxError, UnicodeError, LookupError, ValueError) as exc:
+        return FileResult(path, "error", _unprefixed(path, str(exc)) or type(exc).__name__)
     if new_data == data:
         return FileResult(path, "unchanged", events=events, skipped_cells=skipped_cells)
     result = FileResult(path, "changed", events=events, skipped_cells=skipped_cells)
@@ -93,7 +126,7 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
         try:
             write_atomic(Path(path), new_data)
         except OSError as exc:
-            return FileResult(path, "error", f"cannot write: {exc}; left unchanged")
+            return FileResult(path, "error", f"cannot write ({exc.strerror or exc}); left unchanged")
     return result
 
 
@@ -126,4 +159,4 @@ def _mentions_hub(path: str | os.PathLike[str], target: str) -> bool:
         data = Path(path).read_bytes()
     except OSError:
         return True  # let the worker report it
-    return any(marker in data for marker in markers(target))
+    return needs_work(os.fspath(path), data, target)

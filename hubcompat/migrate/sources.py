@@ -1,6 +1,7 @@
 """Finding, reading and writing source files, byte-faithfully.
 
-- ``iter_files``: ``.py`` / ``.ipynb`` under the given paths, minus excluded
+- ``iter_files``: ``.py`` / ``.ipynb`` and dependency declarations
+  (``requirements*.txt``, ``setup.cfg``, ``pyproject.toml``) under the given paths, minus excluded
   folders (``.venv``, ``build``, ...); paths named explicitly are always taken.
 - ``read_source``: bytes -> text with the encoding of the coding cookie / BOM
   (PEP 263, like the interpreter; tf_upgrade_v2 used the locale encoding),
@@ -20,6 +21,8 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from hubcompat.migrate.dependencies import is_dependency_file
 
 SUFFIXES = (".py", ".pyi", ".ipynb")
 DEFAULT_EXCLUDES = frozenset(
@@ -53,7 +56,7 @@ def _walk(root: Path, excluded: set[str]) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in excluded and not d.endswith(".egg-info"))
         for name in sorted(files):
-            if name.endswith(SUFFIXES):
+            if name.endswith(SUFFIXES) or is_dependency_file(os.path.join(folder, name)):
                 yield Path(folder, name)
 
 

@@ -14,10 +14,14 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from hubcompat.codemods._common import EVENTS_KEY
+from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, MODERN, TEXT_KEY
 from hubcompat.errors import MigrationError, UnparsableSourceError
+from hubcompat.migrate import _libcst_speed
+from hubcompat.migrate.prune import Pruner
 
 ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+
+_libcst_speed.install()
 
 
 def parse(text: str, filename: str) -> cst.Module:
@@ -34,27 +38,56 @@ def parse(text: str, filename: str) -> cst.Module:
 def run_codemods(
     text: str, codemods: Sequence[type], filename: str
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Parse ``text``, run the codemods whose triggers occur in it; the new text and events."""
+    """Parse ``text`` once, run the codemods whose triggers occur in it; the new text and events.
+
+    Each codemod sees only the statements that can matter to it (``prune``) and
+    its result is spliced back, so the costly name analysis covers a fraction
+    of a big file; the code is generated once, at the end.
+    """
     tree = parse(text, filename)
+    pruner = Pruner.build(text, tree)
     events: list[dict[str, Any]] = []
-    code, modified = text, False
+    seen, modified = text, False  # `seen`: text the triggers are looked for in
     for command in codemods:
-        if not command.wants(code):
+        if not command.wants(seen):
             continue
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
-        context = CodemodContext(filename=filename, scratch={EVENTS_KEY: events})
+        scratch: dict[str, Any] = {EVENTS_KEY: []}
+        if pruner is not None:
+            if command.TARGETS == MODERN:  # the only codemods that ask is_graph_code()
+                scratch[GRAPH_KEY] = pruner.graph_code
+            scratch[TEXT_KEY] = seen
+        context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
+        small = pruner.small(tree) if pruner is not None else tree
         try:
-            tree = instance.transform_module(tree)
+            result = instance.transform_module(small)
         except Exception as exc:  # a codemod bug must not stop a whole-tree run
             raise MigrationError(
                 f"{filename}: codemod {command.name()} failed ({type(exc).__name__}: {exc}); "
                 "left unchanged, please report this file"
             ) from exc
-        if getattr(instance, "modified", True):
-            code, modified = tree.code, True
-    return (code if modified else text), events
+        new_events = scratch[EVENTS_KEY]
+        if pruner is not None:
+            for event in new_events:
+                event["line"] = pruner.original_line(small, event.get("line", 0))
+        events += new_events
+        if not getattr(instance, "modified", True):
+            continue
+        modified = True
+        if pruner is None:
+            tree = result
+            seen = text + "\n" + result.code
+            continue
+        spliced = pruner.splice(tree, small, result)
+        if spliced is None:  # the codemod added or removed statements: whole module now
+            spliced = command(CodemodContext(filename=filename, scratch={EVENTS_KEY: []}))
+            spliced = spliced.transform_module(tree)
+            pruner = None
+        tree = spliced
+        seen = text + "\n" + result.code
+    return (tree.code if modified else text), events
 
 
 def check_compiles(text: str, filename: str, flags: int = 0) -> None:

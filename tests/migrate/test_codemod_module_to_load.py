@@ -16,17 +16,25 @@ def test_load_and_signature_calls():
         feats = {"x": x}
         hidden = embed(feats, signature="double")
         everything = embed(feats, as_dict=True)
+        doubled = embed(x, signature="double")
+        outputs = embed(x, as_dict=True)
+        same = embed(x, signature="default", as_dict=False)
+        named = embed({"x": x})
         """,
         """
         import tensorflow_hub as hub
 
         embed = hub.load("https://tfhub.dev/google/nnlm-en-dim128/1", tags={"train"})
-        vectors = embed.signatures["default"](["a b", "c"])["default"]
+        vectors = embed(["a b", "c"])
         tokens = embed.signatures["tokens"](tokens=t, sequence_len=n)
         odd = embed.signatures["k"](**{"class": c})
         feats = {"x": x}
         hidden = embed.signatures["double"](**feats)["default"]
         everything = embed.signatures["default"](**feats)
+        doubled = embed.signatures["double"](**dict(zip(embed.signatures["double"].structured_input_signature[1], [x])))["default"]
+        outputs = embed.signatures["default"](**dict(zip(embed.signatures["default"].structured_input_signature[1], [x])))
+        same = embed(x)
+        named = embed.signatures["default"](x=x)["default"]
         """,
     )
     assert [e["kind"] for e in events] == ["change"]
@@ -72,7 +80,7 @@ def test_from_import_in_a_function():
 
         def embed(sentences):
             module = load("h")
-            return module.signatures["default"](sentences)["default"]
+            return module(sentences)
         """,
     )
 
@@ -92,6 +100,7 @@ def test_no_safe_rewrite_gets_todo():
         c = hub.Module("h", trainable=True)
         c(x, signature="one")
         c(x, signature="two")
+        d = hub.Module("h")(x, signature="s")
         """,
         """
         import tensorflow_hub as hub
@@ -110,6 +119,8 @@ def test_no_safe_rewrite_gets_todo():
         c = hub.Module("h", trainable=True)
         c(x, signature="one")
         c(x, signature="two")
+        # TODO(hubcompat): hub.Module(...)(x, signature=/as_dict=) with one unnamed input: bind hub.load(...) to a name first, or pass a dict of input names
+        d = hub.Module("h")(x, signature="s")
         """,
     )
 

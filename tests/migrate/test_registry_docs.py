@@ -29,6 +29,7 @@ def test_imports_run_last_and_select_checks_names():
     assert registry.all_codemods()[-1].name() == "imports_to_hubcompat"
     assert [c.name() for c in registry.select("hubcompat")] == [
         "string_references",
+        "dependencies",
         "imports_to_hubcompat",
     ]
     assert [c.name() for c in registry.select("modern", only=["image_size"])] == ["image_size"]

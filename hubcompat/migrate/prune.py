@@ -1,0 +1,216 @@
+"""Which top-level statements the codemods need to see: the speed of a whole-tree run.
+
+libcst's scope and qualified-name analysis costs several times a parse, and
+every visit of a whole module about one parse. But what the codemods rewrite
+(and every name their analysis follows) sits in the top-level statements that
+mention tensorflow_hub, one of its import aliases or imported names, or a
+module-level name bound to an expression mentioning one (to a fixpoint; names
+local to a function stay inside its statement); the imports of those names
+are among them. So each codemod
+runs on a module holding only those statements (the same node objects), and
+its result is spliced back into the full tree; the rest of the file is never
+visited or analysed. Statement spans come from ``ast`` (C speed), matched to
+libcst's ``Module.body`` one to one; when they do not match (or ``ast``
+cannot parse the text) there is no pruning and codemods see the whole module.
+
+Whether the file is TF1 graph code (``is_graph_code``) needs the whole file:
+it is decided here from ``ast`` (import aliases + attribute chains), with the
+same prefixes the codemods use.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from hubcompat.codemods._common import GRAPH_PREFIXES, HUB_MODULES, hub_references
+
+_BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
+_WORD = re.compile(r"\w+")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+#: A graph-code name must contain one of the last words of GRAPH_PREFIXES.
+_GRAPH_WORDS = re.compile(
+    "|".join(sorted({re.escape(p.rstrip(".").rsplit(".", 1)[-1]) for p in GRAPH_PREFIXES}))
+)
+ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+
+
+@dataclass
+class Pruner:
+    """The relevant top-level statements of one file, and their first lines."""
+
+    relevant: list[int]  # indices into Module.body
+    first_lines: list[int]  # first line of each body statement (its leading lines included)
+    leading: list[int]  # number of leading lines each statement had
+    _text: str
+    _module: ast.Module
+    _graph_code: bool | None = None
+
+    @property
+    def graph_code(self) -> bool:
+        """Computed on first use (only ``--target modern`` codemods ask)."""
+        if self._graph_code is None:
+            self._graph_code = _GRAPH_WORDS.search(self._text) is not None and _graph_code(
+                self._module
+            )
+        return self._graph_code
+
+    @classmethod
+    def build(cls, text: str, tree: cst.Module) -> Pruner | None:
+        try:
+            module = compile(text, "<prune>", "exec", ast.PyCF_ONLY_AST | ALLOW_TOP_LEVEL_AWAIT,
+                             dont_inherit=True)  # fmt: skip
+        except (SyntaxError, ValueError):
+            return None
+        spans = _group(module.body)
+        if len(spans) != len(tree.body):
+            return None
+        lines = _NEWLINE.split(text)
+        texts = ["\n".join(lines[a - 1 : b]) for a, b in spans]
+        aliases, names = hub_references(text)
+        wanted = set(aliases) | {n for n in names if n != "*"} | set(HUB_MODULES)
+        relevant: set[int] = set()
+        while True:
+            # not after a dot: `tf.Module` is not tensorflow_hub's Module
+            words = "|".join(map(re.escape, sorted(wanted)))
+            pattern = re.compile(r"(?<![\w.])(?:" + words + r")\b|(?i:tensorflow[-_.]hub)")
+            found = {i for i, t in enumerate(texts) if i not in relevant and pattern.search(t)}
+            if not found:
+                break
+            relevant |= found
+            new = set()
+            for i in found:
+                # module-level names bound to something hub-related are followed
+                # into other statements (function-local ones stay inside theirs)
+                for match in _BOUND.finditer(texts[i]):
+                    if pattern.search(match.group(2)):
+                        new.update(_WORD.findall(match.group(1)))
+            if not new - wanted:
+                break
+            wanted |= new
+        leading = [len(s.leading_lines) for s in tree.body]
+        first = [a - n for (a, _), n in zip(spans, leading, strict=True)]
+        return cls(sorted(relevant), first, leading, text, module)
+
+    def small(self, tree: cst.Module) -> cst.Module:
+        return tree.with_changes(body=[tree.body[i] for i in self.relevant])
+
+    def splice(self, tree: cst.Module, small: cst.Module, result: cst.Module) -> cst.Module | None:
+        """``tree`` with ``small``'s statements replaced by ``result``'s.
+
+        Statements a codemod added or removed (libcst's import helpers) are
+        aligned by their code and inserted / deleted in ``tree`` too, and this
+        pruner's indices follow; None when the alignment is unclear.
+        """
+        if len(result.header) != len(small.header) or not all(
+            new.deep_equals(old) for new, old in zip(result.header, small.header, strict=True)
+        ):
+            return None
+        body = list(tree.body)
+        if len(result.body) == len(self.relevant):
+            for index, statement in zip(self.relevant, result.body, strict=True):
+                body[index] = statement
+            return tree.with_changes(body=body, footer=result.footer)
+        old = [small.code_for_node(s) for s in small.body]
+        new = [result.code_for_node(s) for s in result.body]
+        opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+        relevant, first, leading = list(self.relevant), list(self.first_lines), list(self.leading)
+        shift = 0
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag in ("equal", "replace") and i2 - i1 == j2 - j1:
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                    body[self.relevant[i] + shift] = result.body[j]
+                continue
+            if tag == "insert":
+                at = (self.relevant[i1] if i1 < len(self.relevant) else len(tree.body)) + shift
+                at_relevant = relevant.index(self.relevant[i1] + shift) if i1 < len(self.relevant) else len(relevant)
+                for k, j in enumerate(range(j1, j2)):
+                    body.insert(at + k, result.body[j])
+                    first.insert(at + k, first[at + k] if at + k < len(first) else 0)
+                    leading.insert(at + k, len(result.body[j].leading_lines))
+                relevant = relevant[:at_relevant] + list(range(at, at + j2 - j1)) + [
+                    r + (j2 - j1) for r in relevant[at_relevant:]
+                ]
+                shift += j2 - j1
+                continue
+            if tag == "delete":
+                for i in range(i2 - 1, i1 - 1, -1):
+                    at = self.relevant[i] + shift
+                    del body[at], first[at], leading[at]
+                    position = relevant.index(at)
+                    relevant = relevant[:position] + [r - 1 for r in relevant[position + 1 :]]
+                shift -= i2 - i1
+                continue
+            return None
+        self.relevant, self.first_lines, self.leading = relevant, first, leading
+        return tree.with_changes(body=body, footer=result.footer)
+
+    def original_line(self, small: cst.Module, line: int) -> int:
+        """A line of ``small``'s code -> the line in the original file."""
+        if not line:
+            return line
+        current = 1 + len(small.header)
+        for index, statement in zip(self.relevant, small.body, strict=True):
+            count = small.code_for_node(statement).count("\n")
+            if line < current + count:
+                added = len(statement.leading_lines) - self.leading[index]
+                return self.first_lines[index] + max(0, line - current - added)
+            current += count
+        return line
+
+
+def _group(body: list[ast.stmt]) -> list[tuple[int, int]]:
+    """(first, last) line of each libcst statement: ``a; b`` on one line is one."""
+    spans: list[tuple[int, int]] = []
+    for node in body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        end = node.end_lineno or node.lineno
+        if spans and first == spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((first, end))
+    return spans
+
+
+def _graph_code(module: ast.Module) -> bool:
+    """Does the module use TF1 graph machinery (names resolved through its imports)?"""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if f"{alias.name}.".startswith(GRAPH_PREFIXES):
+                    return True
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.partition(".")[0]
+                    aliases[head] = head
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}" if alias.name != "*" else node.module
+                if f"{full}.".startswith(GRAPH_PREFIXES):
+                    return True
+                aliases[alias.asname or alias.name] = full
+    if not any(a.startswith(("tensorflow", "tensorflow_estimator")) for a in aliases.values()):
+        return False
+    for node in ast.walk(module):
+        if isinstance(node, ast.Attribute | ast.Name):
+            name = _dotted(node, aliases)
+            if name and (name.startswith(GRAPH_PREFIXES)):
+                return True
+    return False
+
+
+def _dotted(node: Any, aliases: dict[str, str]) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in aliases:
+        return None
+    return ".".join([aliases[node.id], *reversed(parts)])
