@@ -54,7 +54,19 @@ def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'hubcompat' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name is None or e.name.split(".")[0] != "tensorflow":
+            raise
+        raise errors.TensorFlowMissingError(
+            f"hubcompat.{name} needs TensorFlow, which is not installed in this Python "
+            f"({e}). Install it beside hubcompat: pip install 'hubcompat[tf]', or the "
+            "TensorFlow package of your platform (tensorflow-cpu, tensorflow-macos, "
+            "tf-nightly, ...; 2.13 or newer). The migrate tool needs no TensorFlow.",
+            name="tensorflow", feature=name,
+        ) from e
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
