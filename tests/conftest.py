@@ -30,9 +30,8 @@ def genuine(name: str) -> Path:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Skipped tests as one line per reason, with a count (``-rs`` lists each one)."""
     skipped = terminalreporter.stats.get("skipped", [])
-    if not skipped or "s" in (config.option.reportchars or "") or config.option.verbose < 0 and \
-            config.option.quiet > 1:
-        return
+    if not skipped or set(config.option.reportchars or "") & set("saA"):
+        return  # -rs / -ra already list every skip
     reasons: dict[str, int] = {}
     for report in skipped:
         longrepr = report.longrepr

@@ -14,8 +14,6 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 REFERENCES = os.path.join(HERE, "references")
 MODULES = os.path.join(REPO, "fixtures", "legacy_programs_modules")
 GENUINE = os.environ.get("HUBCOMPAT_GENUINE_TF1", os.path.join(os.path.dirname(REPO), "shared", "genuine_tf1"))
-if not os.path.isdir(GENUINE):
-    GENUINE = "/work/shared/genuine_tf1"
 
 GENUINE_IMPORT = "import tensorflow_hub as hub"
 HUBCOMPAT_IMPORT = "import hubcompat as hub"
