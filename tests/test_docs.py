@@ -259,7 +259,7 @@ def test_every_block_has_a_language_the_suite_knows(path):
 
 
 def test_no_machine_paths_in_tracked_files():
-    """A clone has no /work/..., no home folder: tracked files must not name them."""
+    """A clone has none of the developer's folders: tracked files must not name them."""
     try:
         files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
                                check=True).stdout.decode().split("\0")

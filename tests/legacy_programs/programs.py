@@ -30,6 +30,11 @@ def genuine(name):
     return os.path.join(GENUINE, name)
 
 
+def missing_genuine(args) -> bool:
+    """True when some argument is a genuine module that is not there (no ../shared)."""
+    return any(str(a).startswith(GENUINE) and not os.path.exists(a) for a in args)
+
+
 # program -> arguments (module folders); "{exported}" is filled in by the runner.
 PROGRAMS = {
     "text_embedding": [genuine("text_embed")],
