@@ -59,13 +59,9 @@ def __getattr__(name: str) -> Any:
     except ModuleNotFoundError as e:
         if e.name is None or e.name.split(".")[0] != "tensorflow":
             raise
-        raise errors.TensorFlowMissingError(
-            f"hubcompat.{name} needs TensorFlow, which is not installed in this Python "
-            f"({e}). Install it beside hubcompat: pip install 'hubcompat[tf]', or the "
-            "TensorFlow package of your platform (tensorflow-cpu, tensorflow-macos, "
-            "tf-nightly, ...; 2.13 or newer). The migrate tool needs no TensorFlow.",
-            name="tensorflow", feature=name,
-        ) from e
+        from hubcompat.preflight import tensorflow_missing
+
+        raise tensorflow_missing(f"hubcompat.{name}") from e
     value = getattr(module, name)
     globals()[name] = value
     return value

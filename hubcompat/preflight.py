@@ -19,12 +19,18 @@ def require_tensorflow(what: str) -> None:
     """Raises :class:`~hubcompat.errors.TensorFlowMissingError` when TensorFlow is not
     installed (found without importing it)."""
     if importlib.util.find_spec("tensorflow") is None:
-        raise errors.TensorFlowMissingError(
-            f"{what} needs TensorFlow, which is not installed in this Python. Install it "
-            "beside hubcompat: pip install 'hubcompat[tf]', or the TensorFlow package of your "
-            "platform (tensorflow-cpu, tensorflow-macos, tf-nightly, ...; 2.13 or newer).",
-            name="tensorflow", feature=what,
-        )
+        raise tensorflow_missing(what)
+
+
+def tensorflow_missing(what: str) -> errors.TensorFlowMissingError:
+    """The error for ``what`` (e.g. ``"hubcompat.load"``) used without TensorFlow."""
+    return errors.TensorFlowMissingError(
+        f"{what} needs TensorFlow, which is not installed in this Python. Install it "
+        "beside hubcompat: pip install 'hubcompat[tf]', or the TensorFlow package of your "
+        "platform (tensorflow-cpu, tensorflow-macos, tf-nightly, ...; 2.13 or newer). "
+        "The migrate tool needs no TensorFlow.",
+        name="tensorflow", feature=what,
+    )
 
 
 def model(handle) -> tuple[str, ModelFormat]:

@@ -37,6 +37,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         longrepr = report.longrepr
         reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
         reason = reason.removeprefix("Skipped: ")
+        if report.nodeid.startswith("tests/test_docs.py::"):
+            reason = "documented examples marked <!-- skip: next --> (the reason is in the doc)"
         reasons[reason] = reasons.get(reason, 0) + 1
     terminalreporter.section(f"{len(skipped)} skipped, by reason (-rs lists each)", sep="-")
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
