@@ -11,14 +11,7 @@ runs the same sessions on Python 3.10-3.13.
 
 from __future__ import annotations
 
-import re
-
 import nox
-
-try:
-    import tomllib
-except ImportError:  # Python 3.10 (the workflow installs tomli beside nox)
-    import tomli as tomllib
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -43,21 +36,15 @@ PYTHONS = {
     "2.16": ["3.10", "3.11", "3.12"],
     NEWEST: ["3.10", "3.11", "3.12", "3.13"],
 }
-TEST_TOOLS = ["pytest>=7.4", "tf-slim>=1.1", "ruff>=0.4", "setuptools>=69,<81", "wheel"]
+TEST_TOOLS = ["pytest>=7.4", "sybil>=9", "tf-slim>=1.1", "ruff>=0.4", "setuptools>=69,<81", "wheel"]
 
 
 def _install(session: nox.Session, tf: str, *extra: str) -> None:
     # One resolve, so pip cannot pick a TF that the pins below exclude.
     session.install(TENSORFLOW[tf], *TEST_TOOLS, *extra)
-    # hubcompat's own dependencies from pyproject.toml; the TF above satisfies its pin.
+    # hubcompat's own dependencies (TensorFlow is not one: the pin above is the TF).
     session.install("-e", ".")
     session.run("python", "-c", "import tensorflow as tf; print('TensorFlow', tf.__version__)")
-
-
-def _runtime_dependencies(exclude: str) -> list[str]:
-    with open("pyproject.toml", "rb") as f:
-        dependencies = tomllib.load(f)["project"]["dependencies"]
-    return [d for d in dependencies if re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0] != exclude]
 
 
 @nox.session
@@ -101,10 +88,8 @@ def legacy_reference(session: nox.Session) -> None:
     genuine tensorflow_hub must read back.
     """
     session.install("tensorflow-cpu==2.15.1", "tensorflow-hub==0.15.0", *TEST_TOOLS)
-    # --no-deps: hubcompat's tensorflow>=2.13 would pull the `tensorflow` package in
-    # beside tensorflow-cpu; its other dependencies are listed in pyproject.toml.
-    session.install("--no-deps", "-e", ".")
-    session.install(*_runtime_dependencies(exclude="tensorflow"))
+    # hubcompat does not depend on TensorFlow, so this keeps tensorflow-cpu the only TF.
+    session.install("-e", ".")
     if "--record" in session.posargs:
         session.run("python", "tests/legacy_programs/record_references.py",
                     "--hubcompat-python", "python")

@@ -55,7 +55,15 @@ def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'hubcompat' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name is None or e.name.split(".")[0] != "tensorflow":
+            raise
+        from hubcompat.preflight import tensorflow_missing
+
+        raise tensorflow_missing(f"hubcompat.{name}") from e
+    value = getattr(module, name)
     globals()[name] = value
     return value
 

@@ -83,6 +83,41 @@ def _weight_name(variable) -> str:
 
 def _keras3_layer_base(keras) -> type:
     class Keras3LayerBase(keras.layers.Layer):
+        # Keras 3's Sequential builds itself only when its first layer is a
+        # keras.Input or has an ``input_shape`` property, and gives that input
+        # the layer's ``compute_dtype``; unbuilt, a model saves as .keras but
+        # tf.saved_model.save / model.export fail ("has no defined inputs").
+        # So the layer reports the shape and dtype of the model's one input
+        # (``_hc_input_spec()``, None when unknown), and an ``input_shape=``
+        # argument (the tutorials' KerasLayer(h, input_shape=[], dtype=tf.string))
+        # is kept here instead of becoming a float32 InputLayer.
+        _hc_keeps_input_shape = True
+
+        @property
+        def input_shape(self):
+            spec = self._hc_input_spec()
+            if spec is None:
+                raise AttributeError(f"{type(self).__name__} has no known input shape")
+            return spec[1]
+
+        @property
+        def compute_dtype(self):
+            # e.g. "string": the dtype Sequential gives its input. As
+            # keras.layers.TextVectorization does, variable_dtype follows, so
+            # that Keras opens no float autocast scope for a string layer (the
+            # layer's own policy, which call() uses, is unchanged).
+            return self._hc_non_float_input() or super().compute_dtype
+
+        @property
+        def variable_dtype(self):
+            return self._hc_non_float_input() or super().variable_dtype
+
+        def _hc_non_float_input(self):
+            spec = self._hc_input_spec() if hasattr(self, "_hc_input") else None
+            if spec is not None and not keras.backend.is_float_dtype(spec[0]):
+                return spec[0]
+            return None
+
         def _hc_track_existing(self, variable, trainable):
             # keras.Variable keeps a tf.Variable it is given as its value (as
             # keras.layers.TFSMLayer relies on), so the optimizer's updates and
@@ -139,6 +174,8 @@ def _keras2_layer_base(keras) -> type:
     import tensorflow as tf
 
     class Keras2LayerBase(keras.layers.Layer):
+        _hc_keeps_input_shape = False  # tf-keras builds from input_shape= and dtype= itself
+
         def _hc_track_existing(self, variable, trainable):
             self.add_weight(
                 name=_weight_name(variable), shape=variable.shape, dtype=variable.dtype,

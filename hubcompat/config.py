@@ -27,7 +27,7 @@ def _int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not an integer.") from None
+        raise _config_error(name, raw, "is not an integer", default) from None
 
 
 def _float(name: str, default: float) -> float:
@@ -37,7 +37,25 @@ def _float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number.") from None
+        raise _config_error(name, raw, "is not a number", default) from None
+
+
+def _config_error(name: str, raw: str, problem: str, default) -> Exception:
+    from hubcompat.errors import ConfigError
+
+    return ConfigError(
+        f"{name}={raw!r} {problem}. Set it to a value like {default!r}, or unset it "
+        f"for the default ({default!r}).",
+        name=name, value=raw,
+    )
+
+
+def check() -> None:
+    """Reads every numeric setting once, so a bad value fails now (a ``ConfigError``),
+    before any work, and not in the middle of a download."""
+    for setting in (download_timeout, download_retries, lock_timeout, max_archive_bytes,
+                    max_archive_members):
+        setting()
 
 
 # --- Handles, downloads and the cache ----------------------------------------

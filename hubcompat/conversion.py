@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 
 import tensorflow as tf
 
-from hubcompat import errors
+from hubcompat import errors, preflight
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
-from hubcompat.formats import ModelFormat, detect_format
 from hubcompat.parity import StartingState, keyword_inputs, max_abs_difference
-from hubcompat.resolvers import resolve
 
 CALL = "__call__"
 
@@ -73,23 +71,7 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
     A failed verification does not remove ``dst``: ``report.ok`` is False and
     ``report.failures`` names the outputs that differ by more than ``atol``.
     """
-    dst = os.path.abspath(os.fspath(dst))
-    if os.path.lexists(dst) and not overwrite:
-        raise errors.DestinationExistsError(
-            f"Cannot convert {src!r}: {dst!r} already exists. Pick another destination "
-            "or pass overwrite=True (--overwrite)."
-        )
-    path = resolve(src)
-    fmt = detect_format(path)
-    if fmt is ModelFormat.TF2_SAVED_MODEL:
-        raise errors.NothingToConvertError(
-            f"{src!r} is already a TF2 SavedModel: load it with tf.saved_model.load(); "
-            "copy the folder if you need it elsewhere."
-        )
-    if fmt not in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
-        raise errors.UnknownFormatError(
-            f"{src!r} is a {fmt} model, not a TF1 Hub module or TF1 SavedModel: nothing to convert."
-        )
+    dst, _, fmt = preflight.conversion(src, dst, overwrite=overwrite)
     from hubcompat.loader import load
     from hubcompat.tf1.adapter import DEFAULT_SIGNATURE
 

@@ -48,7 +48,8 @@ def download(url: str, path: str, *, label: str | None = None) -> Downloaded:
     if config.offline():
         raise errors.OfflineModeError(
             f"HUBCOMPAT_OFFLINE is set, so {url} was not downloaded. Unset it, or resolve "
-            "the handle once while online to cache it."
+            "the handle once while online to cache it.",
+            url=url,
         )
     retries = config.download_retries()
     for attempt in range(retries + 1):
@@ -73,7 +74,8 @@ def _download_once(url: str, path: str, label: str) -> Downloaded:
             if expected is not None and expected > limit:
                 raise errors.DownloadError(
                     f"{final_url} announces {expected} bytes, more than HUBCOMPAT_MAX_ARCHIVE_BYTES "
-                    f"({limit}). Raise the limit if you trust {url}."
+                    f"({limit}). Raise the limit if you trust {url}.",
+                    url=url, final_url=final_url,
                 )
             size = _stream(response, path, expected, limit, label, final_url)
     except urllib.error.HTTPError as e:
@@ -85,7 +87,8 @@ def _download_once(url: str, path: str, label: str) -> Downloaded:
         raise _Retryable(
             errors.IncompleteDownloadError(
                 f"Download of {url} stopped early (final URL {final_url}): the connection closed "
-                f"after {got} more bytes with {e.expected} still announced. Try again."
+                f"after {got} more bytes with {e.expected} still announced. Try again.",
+                url=url, final_url=final_url,
             )
         ) from e
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
@@ -94,14 +97,16 @@ def _download_once(url: str, path: str, label: str) -> Downloaded:
         raise _Retryable(
             errors.DownloadError(
                 f"Download of {url} {what} (final URL {final_url}): {reason}. Check the network "
-                "or proxy, or set HUBCOMPAT_OFFLINE=1 to use only cached models."
+                "or proxy, or set HUBCOMPAT_OFFLINE=1 to use only cached models.",
+                url=url, final_url=final_url,
             )
         ) from e
     if expected is not None and size != expected:
         raise _Retryable(
             errors.IncompleteDownloadError(
                 f"Download of {url} (final URL {final_url}) gave {size} bytes but the server "
-                f"announced {expected}. Try again."
+                f"announced {expected}. Try again.",
+                url=url, final_url=final_url,
             )
         )
     return Downloaded(url=url, final_url=final_url, size=size)
@@ -154,7 +159,8 @@ def _http_error(url: str, e: urllib.error.HTTPError) -> Exception:
     if 300 <= e.code < 400:
         return errors.DownloadError(
             f"{url} redirects in a loop (last URL {final_url}, HTTP {e.code}). The server is "
-            "misconfigured; use another handle or a local copy."
+            "misconfigured; use another handle or a local copy.",
+            url=url, final_url=final_url, status=e.code,
         )
     hint = "Check the handle."
     if e.code in (401, 403) and ("kaggle" in final_url or "tfhub.dev" in url):
@@ -164,5 +170,7 @@ def _http_error(url: str, e: urllib.error.HTTPError) -> Exception:
         )
     elif e.code == 404:
         hint = "The model is not at that address: check the handle and its version number."
-    error = errors.DownloadError(f"Download of {url} failed with HTTP {e.code} {e.reason} (final URL {final_url}). {hint}")
+    error = errors.DownloadError(
+        f"Download of {url} failed with HTTP {e.code} {e.reason} (final URL {final_url}). {hint}",
+        url=url, final_url=final_url, status=e.code)
     return _Retryable(error) if e.code >= 500 else error

@@ -9,7 +9,49 @@ from __future__ import annotations
 
 
 class HubcompatError(Exception):
-    """Base class of every error raised by hubcompat."""
+    """Base class of every error raised by hubcompat.
+
+    Errors carry their data as attributes, so callers need not parse messages:
+    any keyword given to the constructor (``handle=``, ``path=``, ``url=``,
+    ``status=``, ``available=`` (the names that do exist), ...) becomes an
+    attribute; the ones not given are ``None``.
+    """
+
+    handle = path = url = status = available = None
+
+    def __init__(self, *args, **attributes):
+        _builtin_init(type(self))(self, *args)
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    def __init_subclass__(cls, **kwargs):
+        # Subclasses list a builtin first (FileNotFoundError, KeyError, ...), whose
+        # __init__ takes no keywords and would come first in the MRO.
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = HubcompatError.__init__
+
+
+def _builtin_init(cls):
+    """The ``__init__`` of the first builtin exception class in ``cls``'s MRO."""
+    return next(c for c in cls.__mro__ if c.__module__ == "builtins").__init__
+
+
+# --- Installation and configuration ---------------------------------------------
+
+
+class TensorFlowMissingError(ImportError, HubcompatError):
+    """Raised when something that needs TensorFlow is used and TensorFlow is not installed.
+
+    ``pip install hubcompat`` alone installs the migrate tool only; the model
+    tools need the TensorFlow of your choice (``hubcompat[tf]``, or
+    ``tensorflow-cpu``, ``tensorflow-macos``, ``tf-nightly``, ... beside it).
+    """
+
+
+class ConfigError(ValueError, HubcompatError):
+    """Raised when an environment setting (``HUBCOMPAT_*``) has a value that cannot be used;
+    ``.name`` is the variable, ``.value`` its text."""
 
 
 # --- Handles and files -------------------------------------------------------

@@ -47,20 +47,23 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise errors.ModuleNotFound(f"No file or folder at {path!r}: check the handle or path.")
+        raise errors.ModuleNotFound(f"No file or folder at {path!r}: check the handle or path.",
+                                    path=path)
     if os.path.isfile(path):
         if zipfile.is_zipfile(path) and path.endswith(".keras"):
             return ModelFormat.KERAS
         raise errors.UnknownFormatError(
             f"{path!r} is a file, not a model folder. Pass the folder that holds "
-            "saved_model.pb, or an archive handle (.tar.gz) that hubcompat.resolve() can unpack."
+            "saved_model.pb, or an archive handle (.tar.gz) that hubcompat.resolve() can unpack.",
+            path=path,
         )
     entries = set(os.listdir(path))
     if not entries:
         raise errors.UnknownFormatError(
             f"The folder {path!r} is empty (it contains neither 'saved_model.pb' nor "
             "'saved_model.pbtxt'): a download or extraction may have failed. "
-            "Delete it and fetch the model again."
+            "Delete it and fetch the model again.",
+            path=path,
         )
     saved_model_file = _saved_model_file(path, entries)
     if MODULE_DEF_FILENAME in entries:
@@ -68,7 +71,8 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
         if saved_model_file is None:
             raise errors.MissingSavedModelError(
                 f"{path!r} has {MODULE_DEF_FILENAME} but no {SAVED_MODEL_FILENAME}: "
-                "the TF1 Hub module is incomplete. Fetch it again."
+                "the TF1 Hub module is incomplete. Fetch it again.",
+                path=path,
             )
         return ModelFormat.TF1_HUB
     if saved_model_file is None:
@@ -76,13 +80,15 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
             raise errors.MissingSavedModelError(
                 f"{path!r} holds a checkpoint but no {SAVED_MODEL_FILENAME}: a checkpoint has "
                 "weights but no graph. Load it with tf.train.Checkpoint and the code that built "
-                "the model, or export a SavedModel first."
+                "the model, or export a SavedModel first.",
+                path=path,
             )
         raise errors.UnknownFormatError(
             f"{path!r} contains neither 'saved_model.pb' nor 'saved_model.pbtxt' (nor "
             f"{MODULE_DEF_FILENAME}) "
             f"(found: {', '.join(sorted(entries)[:8])}). Pass the folder of a TF1 Hub module "
-            "or of a SavedModel."
+            "or of a SavedModel.",
+            path=path, available=sorted(entries),
         )
     if saved_model_file.endswith(".pbtxt"):
         # Text SavedModels are rare; only TensorFlow can parse them. TF2 writes binary.

@@ -30,6 +30,7 @@ from hubcompat._layer_target import (
     to_tensors,
 )
 from hubcompat.loader import load
+from hubcompat.tf1.adapter import TF1ModuleAdapter
 
 _log = logging.getLogger(__name__)
 
@@ -89,7 +90,10 @@ class KerasLayer(_compat.keras_layer_base()):
         # The module gets its own dtypes (cast in call()); Keras must not cast
         # the inputs to a mixed policy's compute dtype first.
         kwargs.setdefault("autocast", False)
+        input_shape = kwargs.pop("input_shape", None) if self._hc_keeps_input_shape else None
         super().__init__(trainable=bool(trainable), **kwargs)
+        object.__setattr__(self, "_hc_input", _input_spec(
+            obj, signature, arguments, input_shape, self.dtype_policy.compute_dtype))
         settings = _Settings(
             handle=handle,
             arguments=dict(arguments or {}),
@@ -133,6 +137,10 @@ class KerasLayer(_compat.keras_layer_base()):
     @property
     def _hc_output_shape(self):
         return self._hc.output_shape
+
+    def _hc_input_spec(self):
+        """(dtype name, shape with batch None) of the model's one input, or None."""
+        return self._hc_input
 
     @property
     def resolved_object(self):
@@ -282,6 +290,48 @@ def _freeze_in_tf1_graph(obj) -> None:
     for graph in graphs.values():
         collection = graph.get_collection_ref(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)
         collection[:] = [v for v in collection if id(v) not in frozen]
+
+
+def _input_spec(obj, signature, arguments, input_shape, layer_dtype):
+    """(dtype name, (None, *shape)) of the single tensor the layer feeds the model.
+
+    From ``input_shape=`` when given (with the model's input dtype, else the
+    layer's), else from the signature or ``__call__`` when it takes exactly one
+    dense tensor of known rank. None when there is no such single input.
+    """
+    spec = None if arguments else _single_input(obj, signature)
+    if input_shape is not None:
+        shape = (None, *tf.TensorShape(input_shape).as_list())
+        return (spec[0] if spec else tf.as_dtype(layer_dtype).name, shape)
+    return spec
+
+
+def _single_input(obj, signature):
+    specs = []
+    if isinstance(obj, TF1ModuleAdapter):
+        info = obj.get_input_info_dict(signature)
+        if len(info) != 1 or next(iter(info.values())).is_sparse:
+            return None
+        desc = next(iter(info.values()))
+        specs = [tf.TensorSpec(desc.shape, desc.dtype)]
+    elif signature:
+        signatures = getattr(obj, "signatures", None) or {}
+        if signature in signatures:
+            specs = list(signatures[signature].structured_input_signature[1].values())
+    else:
+        call = obj.__call__ if callable(obj) else None
+        for function in getattr(call, "concrete_functions", None) or []:
+            args, kwargs = function.structured_input_signature
+            specs.extend(tf.nest.flatten((args[:1], kwargs)))
+    if not specs or any(not isinstance(s, tf.TensorSpec) for s in specs):
+        return None
+    first = specs[0]
+    if any(s.dtype != first.dtype or s.shape != first.shape for s in specs[1:]) \
+            or len(specs) > 1 and isinstance(obj, TF1ModuleAdapter):
+        return None
+    if first.shape.rank is None or first.shape.rank < 1:
+        return None
+    return first.dtype.name, (None, *first.shape.as_list()[1:])
 
 
 def _smart_cond(pred, true_fn, false_fn):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubcompat import errors
+from hubcompat import errors, preflight
 from hubcompat.formats import ModelFormat, detect_format
 from hubcompat.resolvers import resolve
 from hubcompat.resolvers.registry import checked_handle
@@ -24,6 +24,7 @@ def load(handle, tags=None, options=None):
     """
     path = resolve(checked_handle(handle))  # hub.load(0): ValueError, as in tensorflow_hub
     fmt = detect_format(path)
+    preflight.require_tensorflow(f"hubcompat.load({handle!r})")
     if fmt is ModelFormat.TF2_SAVED_MODEL:
         import tensorflow as tf
 

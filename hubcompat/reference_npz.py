@@ -15,6 +15,7 @@ so the file loads with ``allow_pickle=False``.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,31 +35,60 @@ def output_key(signature: str, name: str) -> str:
     return f"output/{signature}/{name}"
 
 
+_KEY = re.compile(r"(input|output)/[^/]+/[^/].*")
+
+
 def read(path) -> dict[str, np.ndarray]:
-    """All arrays of a reference (or ``--inputs``) file."""
+    """All arrays of a reference (or ``--inputs``) file.
+
+    A ``.npz`` file in another layout (e.g. a fixture's ``NAME.reference.npz``,
+    whose keys are ``input/<name>`` and ``infer/<signature>/<output>``) is a
+    :class:`~hubcompat.errors.ReferenceFileError` that says so, not a list of
+    failed comparisons.
+    """
     path = Path(path)
     if not path.is_file():
         raise errors.ReferenceNotFoundError(
             f"Reference file {str(path)!r} does not exist; record one with "
-            "`python -m hubcompat check HANDLE --record FILE.npz`."
+            "`hubcompat check HANDLE --record FILE.npz`.",
+            path=str(path),
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+            arrays = {key: archive[key] for key in archive.files}
     except (OSError, ValueError) as e:
         raise errors.ReferenceFileError(
             f"Cannot read reference file {str(path)!r} as a numpy .npz archive ({e}); "
-            "record it again with --record."
+            "record it again with --record.",
+            path=str(path),
         ) from e
+    foreign = sorted(k for k in arrays if not _KEY.fullmatch(k))
+    if foreign or not arrays:
+        shown = ", ".join(repr(k) for k in foreign[:4]) + (", ..." if len(foreign) > 4 else "")
+        raise errors.ReferenceFileError(
+            f"{str(path)!r} is a .npz file in another format: "
+            + (f"its keys {shown} are not " if foreign else "it holds no arrays, expected ")
+            + "input/<signature>/<input> and output/<signature>/<output> (hubcompat check's reference format, docs/checking.md). Record a reference "
+            "in this format with `hubcompat check HANDLE --record FILE.npz`.",
+            path=str(path), keys=foreign,
+        )
+    return arrays
+
+
+def check_writable(path, *, overwrite: bool) -> None:
+    """Raises :class:`~hubcompat.errors.ReferenceExistsError` when ``path`` exists and
+    ``overwrite`` is off."""
+    if Path(path).exists() and not overwrite:
+        raise errors.ReferenceExistsError(
+            f"Reference file {str(path)!r} already exists; delete it or pass --overwrite.",
+            path=str(path),
+        )
 
 
 def write(path, arrays: Mapping[str, np.ndarray], *, overwrite: bool = False) -> None:
     """Writes ``arrays`` to ``path`` through a temporary file (never a half-written file)."""
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise errors.ReferenceExistsError(
-            f"Reference file {str(path)!r} already exists; delete it or pass --overwrite."
-        )
+    check_writable(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:

@@ -30,7 +30,9 @@ def genuine_archive(name: str, tmp_path: Path) -> Path:
 
     src = GENUINE / name
     if not src.exists():
-        pytest.skip(f"{src} not found (../shared is not checked out next to the repo)")
+        from conftest import GENUINE_MISSING
+
+        pytest.skip(GENUINE_MISSING)
     dst = tmp_path / src.name
     shutil.copyfile(src, dst)
     return dst

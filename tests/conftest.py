@@ -13,14 +13,36 @@ SHARED = REPO.parent / "shared"
 GENUINE = SHARED / "genuine_tf1"
 FIXTURES = REPO / "fixtures" / "tf1_modules"
 
+# One reason for every test that needs ../shared (the summary groups skips by reason).
+GENUINE_MISSING = ("needs the genuine tensorflow_hub exports in ../shared/genuine_tf1, "
+                   "which a clone does not have")
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def genuine(name: str) -> Path:
     path = GENUINE / name
     if not path.exists():
-        pytest.skip(f"genuine module {name} not found at {path} (../shared missing)")
+        pytest.skip(GENUINE_MISSING)
     return path
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Skipped tests as one line per reason, with a count (``-rs`` lists each one)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped or set(config.option.reportchars or "") & set("saA"):
+        return  # -rs / -ra already list every skip
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        if report.nodeid.startswith("tests/test_docs.py::"):
+            reason = "documented examples marked <!-- skip: next --> (the reason is in the doc)"
+        reasons[reason] = reasons.get(reason, 0) + 1
+    terminalreporter.section(f"{len(skipped)} skipped, by reason (-rs lists each)", sep="-")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.line(f"{count:5d}  {reason}")
 
 
 @pytest.fixture

@@ -20,9 +20,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures" / "tf1_modules"
-GENUINE = REPO.parent / "shared" / "genuine_tf1"
+from conftest import FIXTURES, GENUINE, GENUINE_MISSING  # noqa: E402
+
 CATALOG = {f["name"]: f for f in json.loads((FIXTURES / "catalog.json").read_text())["fixtures"]}
 HUB = sorted(n for n, f in CATALOG.items() if f["format"] == "tf1_hub")
 ATOL = 1e-5
@@ -205,7 +204,7 @@ def test_tf2_saved_model_reproduces(name):
 def _genuine(name: str) -> Path:
     path = GENUINE / name
     if not (path / "saved_model.pb").exists():
-        pytest.skip(f"genuine module {name} not found under {GENUINE}")
+        pytest.skip(GENUINE_MISSING)
     return path
 
 

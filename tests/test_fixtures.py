@@ -15,9 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures" / "tf1_modules"
-GENUINE = REPO.parent / "shared" / "genuine_tf1"
+from conftest import FIXTURES, GENUINE, GENUINE_MISSING
+
 CATALOG = json.loads((FIXTURES / "catalog.json").read_text())["fixtures"]
 BY_NAME = {f["name"]: f for f in CATALOG}
 HUB = sorted(f["name"] for f in CATALOG if f["format"] == "tf1_hub")
@@ -217,7 +216,7 @@ def test_checkpoint_keys_are_variable_names(name):
 def _genuine(name: str) -> Path:
     path = GENUINE / name
     if not (path / "saved_model.pb").exists():
-        pytest.skip(f"genuine module {name} not found under {GENUINE}")
+        pytest.skip(GENUINE_MISSING)
     return path
 
 

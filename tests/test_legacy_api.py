@@ -13,9 +13,11 @@ import tensorflow as tf
 import hubcompat as hub
 from hubcompat import errors
 
-from conftest import GENUINE
+from conftest import FIXTURES
 
-MLP_BN = str(GENUINE / "mlp_bn")
+# Our fixture: the same module_fn genuine tensorflow_hub exported as ../shared/genuine_tf1/mlp_bn
+# (tests/test_fixtures.py checks they are structurally identical), shipped with the repo.
+MLP_BN = str(FIXTURES / "mlp_bn")
 LEGACY_NAMES = [
     "Module", "ModuleSpec", "load_module_spec", "create_module_spec", "add_signature",
     "attach_message", "attach_image_module_info", "ImageModuleInfo", "get_expected_image_size",

@@ -16,6 +16,14 @@ import hubcompat as hub
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "legacy_programs"))
 import programs  # noqa: E402
 
+from conftest import GENUINE_MISSING  # noqa: E402
+
+
+def _genuine(name):
+    if programs.missing_genuine([programs.genuine(name)]):
+        pytest.skip(GENUINE_MISSING)
+    return programs.genuine(name)
+
 
 def fmt(array, decimals=5):
     return np.array2string(np.round(np.asarray(array, dtype=np.float64), decimals), separator=", ")
@@ -27,8 +35,8 @@ def reference_lines(name):
 
 
 def test_text_embedding_eager_matches_tf1_session():
-    ref = np.load(programs.genuine("text_embed") + ".reference.npz")
-    m = hub.Module(programs.genuine("text_embed"))
+    ref = np.load(_genuine("text_embed") + ".reference.npz")
+    m = hub.Module(_genuine("text_embed"))
     out = m(ref["input/sentences"])
     np.testing.assert_allclose(out.numpy(), ref["infer/default/default"], atol=1e-6)
     assert sorted(m.variable_map) == ["embeddings"] and len(m.variable_map["embeddings"]) == 3
@@ -37,8 +45,8 @@ def test_text_embedding_eager_matches_tf1_session():
 
 
 def test_mlp_bn_signatures_eager_match_tf1_session():
-    ref = np.load(programs.genuine("mlp_bn") + ".reference.npz")
-    m = hub.Module(programs.genuine("mlp_bn"))
+    ref = np.load(_genuine("mlp_bn") + ".reference.npz")
+    m = hub.Module(_genuine("mlp_bn"))
     inputs = {k.split("/", 1)[1]: ref[k] for k in ref.files if k.startswith("input/")}
     out = m({"x": inputs["x"]}, as_dict=True)
     for key in ("default", "hidden"):
@@ -125,7 +133,7 @@ def test_created_spec_in_eager_mode_uses_module_fn_initializers():
 
 
 def test_eval_function_for_module_works_with_eager_enabled():
-    with hub.eval_function_for_module(programs.genuine("mlp_bn")) as f:
+    with hub.eval_function_for_module(_genuine("mlp_bn")) as f:
         out = f({"x": [[1.0, 2.0, 3.0, 4.0]]}, as_dict=True)
     assert "default: " + fmt(out["default"]) in reference_lines("eval_function")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from hubcompat.commands import add_tags_argument, parse_tags
+from hubcompat.commands._tensorflow import import_tensorflow
 
 SKIPPABLE = ("keras", "reexport", "training")  # hubcompat.checks.SKIPPABLE, without TF
 
@@ -51,12 +52,23 @@ def _skip_list(text: str) -> tuple[str, ...]:
 
 
 def run(args) -> int:
-    from hubcompat import errors
-    from hubcompat.checks import run_checks
+    from hubcompat import errors, preflight
 
     if args.record and args.reference:
         raise errors.CheckArgumentError("Pass --record or --reference, not both.")
-    results = run_checks(args.handle, reference=args.reference, inputs=args.inputs,
+    # Wrong paths and files fail here, before TensorFlow is imported.
+    preflight.require_tensorflow("hubcompat check")
+    from hubcompat import reference_npz
+
+    if args.record:
+        reference_npz.check_writable(args.record, overwrite=args.overwrite)
+    reference = reference_npz.read(args.reference) if args.reference else None
+    inputs = reference_npz.read(args.inputs) if args.inputs else None
+    preflight.model(args.handle)
+    import_tensorflow("hubcompat check")
+    from hubcompat.checks import run_checks
+
+    results = run_checks(args.handle, reference=reference, inputs=inputs,
                          atol=args.atol, rtol=args.rtol, tags=parse_tags(args.tags), skip=args.skip,
                          record=args.record, overwrite=args.overwrite)
     for result in results:

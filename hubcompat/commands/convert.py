@@ -35,6 +35,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hubcompat import preflight
+    from hubcompat.commands._tensorflow import import_tensorflow
+
+    preflight.conversion(args.src, args.dst, overwrite=args.overwrite)  # before TensorFlow
+    import_tensorflow("hubcompat convert")
     from hubcompat.conversion import convert
 
     report = convert(args.src, args.dst, overwrite=args.overwrite, tags=parse_tags(args.tags),

@@ -21,6 +21,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hubcompat import preflight
+    from hubcompat.commands._tensorflow import import_tensorflow
+
+    preflight.model(args.handle)  # a wrong handle fails here, before TensorFlow is imported
+    import_tensorflow("hubcompat inspect")
     from hubcompat.inspection import describe
 
     info = describe(args.handle, tags=parse_tags(args.tags))

@@ -34,6 +34,22 @@ def _use_eager_backend() -> bool:
     return tf.compat.v1.get_default_graph().building_function and not building_wrapped_function()
 
 
+def _naming_the_module(error, spec, signature, input_infos):
+    """``error`` (tensorflow_hub's message kept first) + the module and what it takes."""
+    takes = ", ".join(f"{key}: {info.dtype.name} {_shape(info.get_shape())}"
+                      for key, info in sorted(input_infos.items())) or "no inputs"
+    source = spec.source or "(created by create_module_spec)"
+    text = str(error) if str(error).endswith(".") else f"{error}."
+    return type(error)(f"{text} Module {source}, signature {signature!r} takes {takes}.",
+                       handle=spec.source, signature=signature, available=sorted(input_infos))
+
+
+def _shape(shape) -> str:
+    if shape.rank is None:
+        return "unknown"
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
+
+
 class Module:
     """A TF1 Hub module in the current graph (or, eagerly, a callable over its variables)."""
 
@@ -42,8 +58,13 @@ class Module:
         self._trainable = trainable
         self._tags = set(tags or [])
         if self._tags not in self._spec.get_tags():
+            available = [sorted(t) for t in self._spec.get_tags()]
+            source = self._spec.source or "(created by create_module_spec)"
             raise errors.InputError(
-                f"No such graph variant: tags={sorted(tags) if tags else tags!r}")
+                f"No such graph variant: tags={sorted(tags) if tags else tags!r}. Module "
+                f"{source} has the tag sets {available}: pass one of them as tags= "
+                "(None for the empty set).",
+                handle=self._spec.source, tags=sorted(tags or []), available=available)
         self._eager = _use_eager_backend()
         if self._eager:
             from hubcompat.legacy.eager_module import EagerModule
@@ -78,13 +99,16 @@ class Module:
                     raise errors.InputError(
                         f"Signature {signature!r} expects a {info.type_spec} for {kind} {key!r}, "
                         "which is not supported.")
-        given = tensor_info.prepare_dict_inputs(inputs, input_infos)
+        try:
+            given = tensor_info.prepare_dict_inputs(inputs, input_infos)
+            converted = None if self._eager else tensor_info.convert_inputs(given, input_infos)
+        except errors.InputTypeError as e:
+            raise _naming_the_module(e, self._spec, signature, input_infos) from e
         if self._eager:
             outputs = self._impl.apply(signature, given)
         else:
             name = f"{self._name}_apply_{signature.replace(':', '_')}"
-            outputs = self._impl.apply(
-                signature, tensor_info.convert_inputs(given, input_infos), name)
+            outputs = self._impl.apply(signature, converted, name)
         if as_dict:
             return outputs
         if "default" not in outputs:

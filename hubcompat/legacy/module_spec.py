@@ -106,7 +106,13 @@ class ModuleSpec:
         signature = signature or "default"
         signature_def = self.meta_graph(tags).signature_def.get(signature)
         if signature_def is None:
-            raise errors.InputError(f"Signature {signature!r} is missing from meta graph.")
+            names = sorted(self.get_signature_names(tags=tags))
+            raise errors.InputError(
+                f"Signature {signature!r} is missing from meta graph. Module "
+                f"{self._source or '(created by create_module_spec)'} has signatures "
+                f"{names} for tags {sorted(tags or [])}: pass one of them as signature=.",
+                handle=self._source, signature=signature, tags=sorted(tags or []),
+                available=names)
         return signature_def
 
     def _get_attached_bytes(self, key, tags):

@@ -8,6 +8,9 @@ with :func:`register` (a :class:`Resolver` with ``is_supported`` and
 from __future__ import annotations
 
 from hubcompat.resolvers.base import Resolver
+from hubcompat.resolvers.kaggle_map import TFHUB_TO_KAGGLE
 from hubcompat.resolvers.registry import register, reset, resolve, resolvers, unregister
+from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
 
-__all__ = ["Resolver", "register", "reset", "resolve", "resolvers", "unregister"]
+__all__ = ["TFHUB_TO_KAGGLE", "Resolver", "TfhubDevResolver", "register", "reset", "resolve",
+           "resolvers", "unregister"]

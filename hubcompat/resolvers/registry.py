@@ -100,5 +100,7 @@ def resolve(handle: str | os.PathLike[str]) -> str:
     raise errors.UnresolvableHandleError(
         f"Cannot resolve {handle!r}: no resolver accepts it. {where}Tried, in order: "
         + "; ".join(tried)
-        + ". Pass an existing folder or archive, or a URL of one of these kinds."
+        + ". Pass an existing folder or archive, or a URL of one of these kinds.",
+        handle=handle, path=None if "://" in handle else os.path.abspath(handle),
+        available=[type(r).__name__ for r in resolvers()],
     )

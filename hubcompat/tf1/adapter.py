@@ -119,7 +119,15 @@ class TF1ModuleAdapter(auto_trackable_base()):
         info = self._input_info(signature)
         flat = []
         for key in keys:
-            value = _convert_input(given[key], info[key], key, signature)
+            try:
+                value = _convert_input(given[key], info[key], key, signature)
+            except (errors.InputTypeError, errors.InputError) as e:
+                # Name the module and list what the signature takes (additive: the
+                # message of _convert_input stays as it is).
+                takes = ", ".join(f"{k}: {_describe(info[k])}" for k in keys)
+                raise type(e)(f"Module {self._reader.path!r}: {e} Signature {signature!r} "
+                              f"takes {takes}.", path=self._reader.path, signature=signature,
+                              input=key, available=list(keys)) from e
             if key in function.sparse_inputs:
                 flat.extend([value.indices, value.values, value.dense_shape])
             elif key in function.ragged_inputs:
@@ -272,6 +280,13 @@ def _convert_ragged(value, desc, key: str, signature: str):
             f"Can't convert {key!r}: Got {got}. Expected {spec} (input {key!r} of signature "
             f"{signature!r}).")
     return value
+
+
+def _describe(desc) -> str:
+    """``float32 [?, 4]`` (``sparse`` appended for a SparseTensor input)."""
+    shape = ("unknown" if desc.shape.rank is None else
+             "[" + ", ".join("?" if d is None else str(d) for d in desc.shape.as_list()) + "]")
+    return f"{desc.dtype.name} {shape}" + (" sparse" if desc.is_sparse else "")
 
 
 def _convert_input(value, desc, key: str, signature: str):

@@ -21,7 +21,9 @@ FIXTURES = REPO / "fixtures" / "tf1_modules"
 def _genuine(name: str) -> pathlib.Path:
     path = GENUINE / name
     if not path.exists():
-        pytest.skip(f"genuine module {name} not found at {path} (../shared missing)")
+        from conftest import GENUINE_MISSING  # tests/conftest.py: one reason for the summary
+
+        pytest.skip(GENUINE_MISSING)
     return path
 
 

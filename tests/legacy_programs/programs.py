@@ -14,8 +14,6 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 REFERENCES = os.path.join(HERE, "references")
 MODULES = os.path.join(REPO, "fixtures", "legacy_programs_modules")
 GENUINE = os.environ.get("HUBCOMPAT_GENUINE_TF1", os.path.join(os.path.dirname(REPO), "shared", "genuine_tf1"))
-if not os.path.isdir(GENUINE):
-    GENUINE = "/work/shared/genuine_tf1"
 
 GENUINE_IMPORT = "import tensorflow_hub as hub"
 HUBCOMPAT_IMPORT = "import hubcompat as hub"
@@ -30,6 +28,11 @@ def module(name):
 
 def genuine(name):
     return os.path.join(GENUINE, name)
+
+
+def missing_genuine(args) -> bool:
+    """True when some argument is a genuine module that is not there (no ../shared)."""
+    return any(str(a).startswith(GENUINE) and not os.path.exists(a) for a in args)
 
 
 # program -> arguments (module folders); "{exported}" is filled in by the runner.
