@@ -23,8 +23,12 @@ def _differentiable(tensor) -> bool:
 class LoopGradientCall:
     """Calls a pruned signature function with a prebuilt TF1 gradient."""
 
-    def __init__(self, wrapped, forward, feeds, outputs: dict, handles, variables):
+    def __init__(self, wrapped, forward, feeds, outputs: dict, handles, variables,
+                 captures=None):
         self._forward = forward
+        # captures(function) -> the captured inputs to call it with (by default
+        # its own; under tf.distribute, the running replica's variable handles).
+        self._captures = captures or (lambda function: function.captured_inputs)
         self._keys = sorted(outputs)
         self._variables = list(variables)
         ys = [outputs[k] for k in self._keys]
@@ -48,14 +52,15 @@ class LoopGradientCall:
         def call(*inputs):
             mark_variables_read(self._variables)  # so custom_gradient passes them to grad()
             with stop_recording():  # the gradient is ours: TF must not build its own
-                outputs = call_flat(self._forward, list(inputs))[0]
+                outputs = call_flat(self._forward, list(inputs), self._captures(self._forward))[0]
             ys = [outputs[k] for k in keys]
 
             def grad(*dys, variables=None):
                 upstream = [
                     tf.zeros_like(ys[i]) if dys[i] is None else dys[i] for i in y_positions
                 ]
-                values = call_flat(self._gradient, [*inputs, *upstream])
+                values = call_flat(self._gradient, [*inputs, *upstream],
+                                   self._captures(self._gradient))
                 by_position = [None] * self._n_xs
                 for position, value in zip(self._grad_positions, values):
                     by_position[position] = value

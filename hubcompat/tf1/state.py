@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from hubcompat import errors
 from hubcompat._compat import auto_trackable_base
+from hubcompat.tf1.distributed_updates import variable_aggregation
 from hubcompat.tf1.module_reader import ModuleReader, VariableDescription
 
 _table_ids = itertools.count()
@@ -101,7 +102,8 @@ class ModuleState(auto_trackable_base()):
         with tf.init_scope():
             self.variables = [
                 tf.Variable(value, name=desc.name, trainable=desc.name in trainable_names,
-                            dtype=desc.dtype, shape=desc.shape)
+                            dtype=desc.dtype, shape=desc.shape,
+                            aggregation=variable_aggregation(desc.dtype))
                 for desc, value in zip(descriptions, values)
             ]
         self._variable_names = [desc.name for desc in descriptions]
