@@ -247,9 +247,16 @@ class ImportedGraph:
         return prune_with_keyword_inputs(self._wrapped, feeds, outputs, specs)
 
     def prune_tensor(self, tensor_name: str):
-        """A no-input function computing one tensor of the graph (e.g. a loss)."""
+        """A no-input function computing one tensor of the graph (e.g. a loss).
+
+        Under tf.distribute it reads the variable copies of the replica it runs
+        on, so that each replica's gradient of it reaches its own copies.
+        """
         with tf.init_scope():
-            return self._wrapped.prune(feeds=[], fetches=self.element(tensor_name))
+            pruned = self._wrapped.prune(feeds=[], fetches=self.element(tensor_name))
+        if not self._distributed:
+            return pruned
+        return lambda: call_flat(pruned, [], self._replica_captures(pruned))
 
     def regularization_loss_names(self) -> list[str]:
         return self._reader.node_names(self._tags, REGULARIZATION_LOSSES_COLLECTION)
