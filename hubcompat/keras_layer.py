@@ -81,6 +81,7 @@ class KerasLayer(_compat.keras_layer_base()):
         target = resolve_target(handle, obj, signature, output_key)
         if trainable:
             _check_fine_tunable(handle, obj, target)
+            _check_distribution_scope(handle, obj)
         # The module gets its own dtypes (cast in call()); Keras must not cast
         # the inputs to a mixed policy's compute dtype first.
         kwargs.setdefault("autocast", False)
@@ -266,6 +267,22 @@ def _check_fine_tunable(handle, obj, target) -> None:
         raise errors.LayerArgumentError(
             f"KerasLayer({handle!r}, trainable=True): the model has no trainable variables, "
             "so there is nothing to fine-tune. Use trainable=False."
+        )
+
+
+def _check_distribution_scope(handle, obj) -> None:
+    """Under ``strategy.scope()``, a fine-tuned model's variables must be the strategy's."""
+    if not tf.distribute.has_strategy():
+        return
+    strategy = tf.distribute.get_strategy()
+    outside = [v.name for v in getattr(obj, "variables", []) or []
+               if not strategy.extended.variable_created_in_scope(v)]
+    if outside:
+        raise errors.LayerArgumentError(
+            f"KerasLayer({handle!r}, trainable=True) is built under "
+            f"{type(strategy).__name__}.scope(), but the model's variables ({outside[0]!r}, ...) "
+            "were created outside it, so the strategy cannot mirror or update them. Load the "
+            "model inside strategy.scope(): pass the handle, or call hubcompat.load() there."
         )
 
 
