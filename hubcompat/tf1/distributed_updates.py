@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from hubcompat import errors
 
-# Resource assign op -> the tf.Variable method doing the same.
+# Resource assign op -> the tf.Variable method doing the same (and back: _RAW_ASSIGNS).
 _ASSIGN_METHODS = {
     "AssignVariableOp": "assign",
     "AssignAddVariableOp": "assign_add",
@@ -90,6 +90,34 @@ def _assigns_of(op, distributed, module_path):
 
 
 def apply(assigns, values) -> None:
-    """Writes each assign's value through its distributed variable (aggregating replicas)."""
-    for (method, variable, _), value in zip(assigns, values):
+    """Writes each assign's value, combined across replicas, to every copy of its variable.
+
+    In replica context the floating values are averaged in one batched
+    all-reduce, and each replica writes the (now equal) result to its own
+    copy; other dtypes go through the variable's own aggregation. In
+    cross-replica context the one value is written to every copy.
+    """
+    context = tf.distribute.get_replica_context()
+    pairs = list(zip(assigns, values))
+    if context is not None:
+        floating = [(a, v) for a, v in pairs if a[1].dtype.is_floating]
+        if floating:
+            reduced = context.all_reduce(
+                tf.distribute.ReduceOp.MEAN, [v for _, v in floating])
+            for ((method, variable, _), _), value in zip(floating, reduced):
+                _write_local_copy(method, variable, value)
+        pairs = [(a, v) for a, v in pairs if not a[1].dtype.is_floating]
+    for (method, variable, _), value in pairs:
         getattr(variable, method)(value)
+
+
+_RAW_ASSIGNS = {
+    "assign": "AssignVariableOp",
+    "assign_add": "AssignAddVariableOp",
+    "assign_sub": "AssignSubVariableOp",
+}
+
+
+def _write_local_copy(method, variable, value) -> None:
+    # variable.handle is this replica's copy in replica context (_compat.current_handle).
+    getattr(tf.raw_ops, _RAW_ASSIGNS[method])(resource=variable.handle, value=value)

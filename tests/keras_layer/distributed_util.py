@@ -58,6 +58,7 @@ def _env(extra=None) -> dict:
 
 
 def _script(tmp_path, name: str, body: str, logical_cpus: int) -> pathlib.Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     script = tmp_path / f"{name}.py"
     script.write_text(PRELUDE.replace("LOGICAL_CPUS", str(logical_cpus)) + textwrap.dedent(body))
     return script
@@ -67,14 +68,11 @@ def _last_json(stdout: str) -> dict:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def run_child(tmp_path, body: str, *args, logical_cpus: int = 2, env=None,
-              expect_failure: bool = False):
-    """Runs ``body`` in one fresh process; returns its JSON result (or the failed process)."""
+def run_child(tmp_path, body: str, *args, logical_cpus: int = 2):
+    """Runs ``body`` in one fresh process; returns its JSON result."""
     script = _script(tmp_path, "child", body, logical_cpus)
-    proc = subprocess.run([sys.executable, str(script), *map(str, args)], env=_env(env),
+    proc = subprocess.run([sys.executable, str(script), *map(str, args)], env=_env(),
                           capture_output=True, text=True, timeout=CHILD_TIMEOUT)
-    if expect_failure:
-        return proc
     assert proc.returncode == 0, proc.stderr[-4000:]
     return _last_json(proc.stdout)
 
@@ -95,7 +93,7 @@ def free_ports(count: int) -> list[int]:
 
 
 def run_cluster(tmp_path, body: str, tasks: dict, *args, logical_cpus: int = 1,
-                timeout: float = CHILD_TIMEOUT, wait_for=None, extra_env=None):
+                timeout: float = CHILD_TIMEOUT, wait_for=None):
     """Starts one process per task of ``tasks`` (job name -> count), each with its TF_CONFIG.
 
     Returns ``{(job, index): result}`` for the tasks in ``wait_for`` (default:
@@ -117,7 +115,7 @@ def run_cluster(tmp_path, body: str, tasks: dict, *args, logical_cpus: int = 1,
                 logs[(job, index)] = (out, err)
                 procs[(job, index)] = subprocess.Popen(
                     [sys.executable, str(script), *map(str, args)],
-                    env=_env({"TF_CONFIG": json.dumps(config), **(extra_env or {})}),
+                    env=_env({"TF_CONFIG": json.dumps(config)}),
                     stdout=out, stderr=err, text=True)
         deadline = time.monotonic() + timeout
         results = {}

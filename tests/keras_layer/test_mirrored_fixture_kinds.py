@@ -1,6 +1,6 @@
 """Every TF1 fixture kind through KerasLayer under MirroredStrategy (two logical CPUs).
 
-Each kind runs in its own process (distributed_util), against the fixture's
+All kinds run in one child process (distributed_util), against the fixture's
 TF1 Session references (docs/fixtures.md), with the reference inputs given to
 every replica:
 
@@ -39,12 +39,11 @@ KINDS = {
 }
 
 CHILD = """
-path, ref_path, signature, key = sys.argv[1:5]
-ref = dict(np.load(ref_path))
+import traceback
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 REPLICAS = strategy.num_replicas_in_sync
 
-def signature_inputs():
+def signature_inputs(ref, signature):
     prefix = f"input/{signature}/"
     names = sorted({k[len(prefix):].split("/")[0] for k in ref if k.startswith(prefix)})
     inputs = {}
@@ -56,14 +55,6 @@ def signature_inputs():
                                              for part in ("indices", "values", "dense_shape")))
     return inputs[names[0]] if len(names) == 1 else inputs
 
-x = signature_inputs()
-with strategy.scope():
-    frozen = hubcompat.KerasLayer(path, signature=signature, output_key=key)
-    graded = hubcompat.KerasLayer(path, signature=signature, output_key=key, trainable=True)
-    tuned = hubcompat.KerasLayer(path, signature=signature, output_key=key, trainable=True)
-    sgd1 = keras.optimizers.SGD(1.0)
-    sgd = keras.optimizers.SGD(0.1)
-
 def minimize(layer, optimizer, loss_fn):
     with tf.GradientTape() as tape:
         loss = loss_fn()
@@ -71,48 +62,75 @@ def minimize(layer, optimizer, loss_fn):
     grads = tape.gradient(loss, weights)
     optimizer.apply_gradients([(g, w) for g, w in zip(grads, weights) if g is not None])
 
-@tf.function
-def infer():
-    return strategy.run(lambda: frozen(x))
+def run_kind(path, signature, key):
+    ref = dict(np.load(path + ".reference.npz"))
+    x = signature_inputs(ref, signature)
+    with strategy.scope():
+        frozen = hubcompat.KerasLayer(path, signature=signature, output_key=key)
+        graded = hubcompat.KerasLayer(path, signature=signature, output_key=key, trainable=True)
+        tuned = hubcompat.KerasLayer(path, signature=signature, output_key=key, trainable=True)
+        sgd1 = keras.optimizers.SGD(1.0)
+        sgd = keras.optimizers.SGD(0.1)
 
-weights = tf.constant(ref[f"grad_weights/{signature}"])
+    @tf.function
+    def infer():
+        return strategy.run(lambda: frozen(x))
 
-@tf.function
-def gradient_step():
-    strategy.run(lambda: minimize(
-        graded, sgd1, lambda: tf.reduce_sum(graded(x, training=False) * weights) / REPLICAS))
+    weights = tf.constant(ref[f"grad_weights/{signature}"])
 
-@tf.function
-def train_step():
-    strategy.run(lambda: minimize(
-        tuned, sgd, lambda: tf.reduce_mean(tf.square(tuned(x, training=True)))))
+    @tf.function
+    def gradient_step():
+        strategy.run(lambda: minimize(
+            graded, sgd1, lambda: tf.reduce_sum(graded(x, training=False) * weights) / REPLICAS))
 
-outputs = [o.numpy().tolist() for o in strategy.experimental_local_results(infer())]
-graded_vars, tuned_vars = module_variables(graded), module_variables(tuned)
-before = {name: np.asarray(v.numpy()) for name, v in tuned_vars.items()}
-gradient_step()
-train_step()
-# Each replica reads its own copies: give replica 1's copies other values
-# (scaled by 2) and run inference again.
-for v in frozen.resolved_object.variables:
-    if v.dtype.is_floating:
-        v.values[1].assign(v.values[0] * 2.0)
-outputs_after = [o.numpy().tolist() for o in strategy.experimental_local_results(infer())]
-emit(outputs=outputs, outputs_scaled=outputs_after,
-     kinds=sorted({type(v).__name__ for v in tuned_vars.values()}),
-     trainable=[v.name.split(":")[0] for v in tuned.resolved_object.trainable_variables],
-     before={n: v.tolist() for n, v in before.items()},
-     graded={n: copies(v) for n, v in graded_vars.items()},
-     tuned={n: copies(v) for n, v in tuned_vars.items()})
+    @tf.function
+    def train_step():
+        strategy.run(lambda: minimize(
+            tuned, sgd, lambda: tf.reduce_mean(tf.square(tuned(x, training=True)))))
+
+    outputs = [o.numpy().tolist() for o in strategy.experimental_local_results(infer())]
+    graded_vars, tuned_vars = module_variables(graded), module_variables(tuned)
+    before = {name: np.asarray(v.numpy()) for name, v in tuned_vars.items()}
+    gradient_step()
+    train_step()
+    # Each replica reads its own copies: give replica 1's copies other values
+    # (scaled by 2) and run inference again.
+    for v in frozen.resolved_object.variables:
+        if v.dtype.is_floating:
+            v.values[1].assign(v.values[0] * 2.0)
+    outputs_after = [o.numpy().tolist() for o in strategy.experimental_local_results(infer())]
+    return dict(outputs=outputs, outputs_scaled=outputs_after,
+                kinds=sorted({type(v).__name__ for v in tuned_vars.values()}),
+                trainable=[v.name.split(":")[0] for v in tuned.resolved_object.trainable_variables],
+                before={n: v.tolist() for n, v in before.items()},
+                graded={n: copies(v) for n, v in graded_vars.items()},
+                tuned={n: copies(v) for n, v in tuned_vars.items()})
+
+results = {}
+for kind, (path, signature, key) in json.loads(sys.argv[1]).items():
+    try:
+        results[kind] = run_kind(path, signature, key)
+    except Exception:
+        results[kind] = {"error": traceback.format_exc()[-3000:]}
+emit(**results)
 """
 
 
+@pytest.fixture(scope="module")
+def kind_results(tmp_path_factory):
+    """All kinds in one child process (one TensorFlow start-up), each reported apart."""
+    kinds = {kind: (str(FIXTURES / kind), signature, CATALOG[kind]["grad_outputs"][signature])
+             for kind, signature in KINDS.items()}
+    return run_child(tmp_path_factory.mktemp("kinds"), CHILD, json.dumps(kinds))
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_inference_and_fine_tuning_under_mirrored_strategy(tmp_path, fixture_module, kind):
-    path, ref = fixture_module(kind)
+def test_inference_and_fine_tuning_under_mirrored_strategy(kind_results, fixture_module, kind):
+    _, ref = fixture_module(kind)
     signature = KINDS[kind]
     key = CATALOG[kind]["grad_outputs"][signature]
-    result = run_child(tmp_path, CHILD, path, f"{path}.reference.npz", signature, key)
+    result = kind_results[kind]
+    assert "error" not in result, result.get("error")
     assert result["kinds"] == ["MirroredVariable"]
     # Inference: every replica computes what TF1 computed...
     assert len(result["outputs"]) == 2

@@ -5,11 +5,12 @@ distribution_util.run_cluster) and one CPU; collective ops run over loopback.
 The numbers are compared across workers and with the same program in one
 process: MirroredStrategy on two logical CPUs (the same replicas, the same
 shards), and for a model without batch norm, no strategy at all on the whole
-global batch. About 30-60 s per test on two shared cores.
+global batch. About 30-60 s per test on two shared cores (marked slow).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import pathlib
 
@@ -100,9 +101,11 @@ with strategy.scope():
     mlp_layer, mlp = mlp_model()
     image_layer, image = image_model()
     optimizers = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.05)
+initial = report(mlp_layer, mlp)
 train(mlp, optimizers[0], "x", "y")
 train(image, optimizers[1], "images", "labels")
-emit(replicas=REPLICAS, mlp=report(mlp_layer, mlp), image=report(image_layer, image))
+emit(replicas=REPLICAS, initial=initial, mlp=report(mlp_layer, mlp),
+     image=report(image_layer, image))
 """
 
 FIT = COMMON + """
@@ -131,14 +134,21 @@ def _assert_runs_equal(one: dict, other: dict, atol: float, what: str):
 
 
 def _cluster(tmp_path, program):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     results = run_cluster(tmp_path, program, WORKERS, "multiworker", MLP_BN, IMAGE)
     return results[("worker", 0)], results[("worker", 1)]
 
 
+@pytest.mark.slow
 def test_custom_loop_keeps_workers_in_sync_and_equal_to_one_process(tmp_path):
-    first, second = _cluster(tmp_path, CUSTOM_LOOP)
-    mirrored = run_child(tmp_path, CUSTOM_LOOP, "mirrored", MLP_BN, IMAGE)
-    single = run_child(tmp_path, CUSTOM_LOOP, "single", MLP_BN, IMAGE, logical_cpus=1)
+    # The one-process references run while the workers do (each in its own folder).
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        cluster = pool.submit(_cluster, tmp_path / "cluster", CUSTOM_LOOP)
+        mirrored = pool.submit(run_child, tmp_path / "mirrored", CUSTOM_LOOP, "mirrored",
+                               MLP_BN, IMAGE)
+        single = pool.submit(run_child, tmp_path / "single", CUSTOM_LOOP, "single",
+                             MLP_BN, IMAGE, logical_cpus=1)
+        (first, second), mirrored, single = cluster.result(), mirrored.result(), single.result()
     assert first["replicas"] == second["replicas"] == mirrored["replicas"] == 2
     for model in ("mlp", "image"):
         # The workers hold the same numbers (the all-reduce gives both the same sums)...
@@ -147,11 +157,7 @@ def test_custom_loop_keeps_workers_in_sync_and_equal_to_one_process(tmp_path):
         _assert_runs_equal(first[model], mirrored[model], 1e-5, f"{model}: vs MirroredStrategy")
     moved = first["mlp"]["module"]
     assert first["mlp"]["regularization_losses"], "mlp_bn has an l2 regularization loss"
-    initial = run_child(tmp_path, COMMON + """
-with strategy.scope():
-    layer, model = mlp_model()
-emit(**report(layer, model))
-""", "single", MLP_BN, IMAGE, logical_cpus=1)
+    initial = first["initial"]
     for name in ("bn/moving_mean", "bn/moving_variance", "fc1/weights", "bn/gamma"):
         assert not np.allclose(moved[name], initial["module"][name]), name
     assert first["mlp"]["regularization_losses"] != initial["regularization_losses"]
@@ -160,17 +166,20 @@ emit(**report(layer, model))
     _assert_runs_equal(first["image"], single["image"], 1e-5, "image: vs no strategy")
 
 
-@pytest.mark.usefixtures("legacy_keras")
+@pytest.mark.slow
 def test_model_fit_keeps_workers_in_sync(tmp_path, legacy_keras):
     if not legacy_keras:
         pytest.skip("Keras 3: model.fit fails under MultiWorkerMirroredStrategy "
                     "(test_keras3_fit_under_multi_worker_strategy_still_fails)")
-    first, second = _cluster(tmp_path, FIT)
-    mirrored = run_child(tmp_path, FIT, "mirrored", MLP_BN, IMAGE)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        cluster = pool.submit(_cluster, tmp_path / "cluster", FIT)
+        mirrored = pool.submit(run_child, tmp_path / "mirrored", FIT, "mirrored", MLP_BN, IMAGE)
+        (first, second), mirrored = cluster.result(), mirrored.result()
     _assert_runs_equal(first["mlp"], second["mlp"], 1e-6, "worker 0 vs 1")
     _assert_runs_equal(first["mlp"], mirrored["mlp"], 1e-5, "vs MirroredStrategy")
 
 
+@pytest.mark.slow
 def test_keras3_fit_under_multi_worker_strategy_still_fails(tmp_path, legacy_keras):
     """Keras 3's model.fit cannot run under MultiWorkerMirroredStrategy, even for Dense.
 

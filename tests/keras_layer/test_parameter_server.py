@@ -12,6 +12,7 @@ from __future__ import annotations
 import pathlib
 
 import numpy as np
+import pytest
 
 from .distributed_util import run_cluster
 
@@ -67,6 +68,7 @@ emit(inferred=inferred.fetch().tolist(),
 """
 
 
+@pytest.mark.slow
 def test_inference_and_fine_tuning_on_a_parameter_server(tmp_path, fixture_module):
     path, ref = fixture_module("mlp_bn")
     results = run_cluster(tmp_path, PROGRAM, TASKS, path, f"{path}.reference.npz",
