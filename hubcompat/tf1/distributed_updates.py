@@ -95,11 +95,12 @@ def apply(assigns, values) -> None:
     In replica context the floating values are averaged in one batched
     all-reduce, and each replica writes the (now equal) result to its own
     copy; other dtypes go through the variable's own aggregation. In
-    cross-replica context the one value is written to every copy.
+    cross-replica context (or outside the strategy) the one value is written
+    to every copy.
     """
     context = tf.distribute.get_replica_context()
     pairs = list(zip(assigns, values))
-    if context is not None:
+    if pairs and context is not None and context.strategy is pairs[0][0][1].distribute_strategy:
         floating = [(a, v) for a, v in pairs if a[1].dtype.is_floating]
         if floating:
             reduced = context.all_reduce(
