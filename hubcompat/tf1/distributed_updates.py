@@ -4,10 +4,10 @@ A TF1 graph's update ops assign to a variable's handle directly. Under
 ``MirroredStrategy`` or ``MultiWorkerMirroredStrategy`` each replica runs the
 graph on its own copy of the variables, so those assigns would keep one moving
 mean per replica (and per worker). Instead, for variables created under a
-strategy, the training signature returns the value each assign would write,
-and hubcompat applies it through the distributed variable, in replica context:
-the variable's aggregation (:func:`variable_aggregation`) then combines the
-replicas' updates before every copy is written.
+strategy, the training signature returns the value each assign would write;
+hubcompat averages those values over all replicas in one all-reduce per call
+and writes the result to every copy (:func:`apply`; integer variables go
+through their aggregation, :func:`variable_aggregation`).
 
 For an exponential moving average (``AssignSub(v, (v - x) * decay)``) the mean
 of the replicas' updates gives the mean of the replicas' moving averages,
