@@ -26,13 +26,15 @@ if resolver.task_type in ("ps", "worker"):
                                   task_index=resolver.task_id, protocol="grpc", start=True)
     server.join()  # until the test kills it
 
-path, ref_path = sys.argv[1:3]
+path, ref_path, text_path = sys.argv[1:4]
 ref = dict(np.load(ref_path))
+text_ref = dict(np.load(text_path + ".reference.npz"))
 strategy = tf.distribute.ParameterServerStrategy(resolver)
 coordinator = tf.distribute.coordinator.ClusterCoordinator(strategy)
 x = ref["input/default/x"]
 with strategy.scope():
     frozen = hubcompat.KerasLayer(path, output_key="normalized")
+    text = hubcompat.KerasLayer(text_path)  # a vocabulary table and a partitioned embedding
     tuned = hubcompat.KerasLayer(path, trainable=True, output_key="normalized")
     optimizer = keras.optimizers.SGD(0.1)
 
@@ -52,6 +54,8 @@ def train_step():
     return strategy.run(replica_step)
 
 inferred = coordinator.schedule(infer)
+embedded = coordinator.schedule(tf.function(
+    lambda: text(tf.constant(text_ref["input/default/default"]))))
 coordinator.join()
 variables = module_variables(tuned)
 before = {name: v.numpy() for name, v in variables.items()}
@@ -60,7 +64,7 @@ coordinator.join()
 first = {n: variables[n].numpy().tolist() for n in ("bn/moving_mean", "bn/moving_variance")}
 losses += [coordinator.schedule(train_step) for _ in range(2)]
 coordinator.join()
-emit(inferred=inferred.fetch().tolist(),
+emit(inferred=inferred.fetch().tolist(), embedded=embedded.fetch().tolist(),
      devices=sorted({v.device for v in variables.values()}),
      losses=[float(l.fetch()) for l in losses],
      changed={n: bool(not np.allclose(before[n], v.numpy())) for n, v in variables.items()},
@@ -71,10 +75,13 @@ emit(inferred=inferred.fetch().tolist(),
 @pytest.mark.slow
 def test_inference_and_fine_tuning_on_a_parameter_server(tmp_path, fixture_module):
     path, ref = fixture_module("mlp_bn")
-    results = run_cluster(tmp_path, PROGRAM, TASKS, path, f"{path}.reference.npz",
+    text_path, text_ref = fixture_module("text_embed")
+    results = run_cluster(tmp_path, PROGRAM, TASKS, path, f"{path}.reference.npz", text_path,
                           wait_for=[("chief", 0)])
     chief = results[("chief", 0)]
     np.testing.assert_allclose(chief["inferred"], ref["infer/default/normalized"],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(chief["embedded"], text_ref["infer/default/default"],
                                rtol=1e-5, atol=1e-5)
     assert chief["devices"] == ["/job:ps/replica:0/task:0/device:CPU:0"]
     # Every variable on the path to "normalized" was trained (the logits are not on it).
