@@ -36,6 +36,7 @@ KINDS = {
     "sparse_input": "default",  # a SparseTensor input
     "ref_vars": "default",  # reference variables, Assign / int64 AssignAdd update ops
     "elmo_like": "default",  # a TF1 (v1) while loop
+    "multi_input": "default",  # inputs of several ranks and dtypes, a scalar among them
 }
 
 CHILD = """
