@@ -87,6 +87,8 @@ class KerasLayer(_compat.keras_layer_base()):
         # As hub.KerasLayer: trainable=True is checked by the first call (and
         # `layer.trainable = True` may come later anyway).
         target = resolve_target(handle, obj, signature, output_key)
+        if trainable:
+            _check_distribution_scope(handle, obj)
         # The module gets its own dtypes (cast in call()); Keras must not cast
         # the inputs to a mixed policy's compute dtype first.
         kwargs.setdefault("autocast", False)
@@ -332,6 +334,22 @@ def _single_input(obj, signature):
     if first.shape.rank is None or first.shape.rank < 1:
         return None
     return first.dtype.name, (None, *first.shape.as_list()[1:])
+
+
+def _check_distribution_scope(handle, obj) -> None:
+    """Under ``strategy.scope()``, a fine-tuned model's variables must be the strategy's."""
+    if not tf.distribute.has_strategy():
+        return
+    strategy = tf.distribute.get_strategy()
+    outside = [v.name for v in getattr(obj, "variables", []) or []
+               if not strategy.extended.variable_created_in_scope(v)]
+    if outside:
+        raise errors.LayerArgumentError(
+            f"KerasLayer({handle!r}, trainable=True) is built under "
+            f"{type(strategy).__name__}.scope(), but the model's variables ({outside[0]!r}, ...) "
+            "were created outside it, so the strategy cannot mirror or update them. Load the "
+            "model inside strategy.scope(): pass the handle, or call hubcompat.load() there."
+        )
 
 
 def _smart_cond(pred, true_fn, false_fn):

@@ -16,7 +16,7 @@ from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
 from hubcompat._compat import call_flat, current_handle, prune_with_keyword_inputs
-from hubcompat.tf1 import graph_rewrite, regularization
+from hubcompat.tf1 import distributed_updates, graph_rewrite, regularization
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
     REGULARIZATION_LOSSES_COLLECTION,
@@ -127,6 +127,12 @@ class ImportedGraph:
             id(external[name]): variable for variable, name in self._variable_inputs
             if isinstance(variable, tf.distribute.DistributedValues)
         }
+        # The same variables by the graph tensor standing for their handle:
+        # their update ops are aggregated across replicas (distributed_updates).
+        self._distributed_handles = {
+            self.mapped[name].ref(): variable for variable, name in self._variable_inputs
+            if isinstance(variable, tf.distribute.DistributedValues)
+        }
 
     def _replica_captures(self, function) -> list:
         """``function``'s captured inputs, with this replica's copy of each distributed variable."""
@@ -181,16 +187,29 @@ class ImportedGraph:
             key: self._tensor_from_info(info) for key, info in signature_def.outputs.items()
         }
         extra_ops = self._update_ops_fed_by(feeds) if with_update_ops else []
-        pruned = self._prune(name, feeds, (outputs, extra_ops))
+        extra_ops, assigns = distributed_updates.split_update_ops(
+            extra_ops, self._distributed_handles, self._reader.path)
+        pruned = self._prune(name, feeds, (outputs, extra_ops, [a[2] for a in assigns]))
         if any(op.type == "LoopCond" for op in pruned.graph.get_operations()):
+            if assigns:
+                raise errors.UnsupportedGraphError(
+                    f"Module {self._reader.path!r}: signature {name!r} runs a TF1 while loop and "
+                    "has update ops; under a tf.distribute strategy hubcompat cannot aggregate "
+                    "them across replicas. Fine-tune it without a strategy, or call it with "
+                    "training=False under the strategy."
+                )
             call = LoopGradientCall(
                 self._wrapped, pruned, feeds, outputs,
                 handles=[self.mapped[name] for _, name in self._variable_inputs],
                 variables=[variable for variable, _ in self._variable_inputs],
+                captures=self._replica_captures if self._distributed else None,
             )
         elif self._distributed:
             def call(flat_inputs, _pruned=pruned):
-                return call_flat(_pruned, flat_inputs, self._replica_captures(_pruned))[0]
+                captures = self._replica_captures(_pruned)
+                outputs, _, values = call_flat(_pruned, flat_inputs, captures)
+                distributed_updates.apply(assigns, values)
+                return outputs
         else:
             def call(flat_inputs, _pruned=pruned):
                 return call_flat(_pruned, flat_inputs)[0]  # [1]: the control outputs' Nones
@@ -266,7 +285,23 @@ class ImportedGraph:
             return variables[name] if name in variables else tables[name].resource_handle
 
         loss_graph = regularization.LossGraph(graph_def, set(state_nodes), self._reader.path)
-        return regularization.loss_callables(loss_graph, names, sources)
+        losses = regularization.loss_callables(loss_graph, names, sources)
+        if not self._distributed:
+            return losses
+        return [self._on_replica_copies(loss) for loss in losses]
+
+    def _on_replica_copies(self, loss):
+        """Under tf.distribute, ``loss`` reads the copies of the replica it runs on,
+        so that each replica's gradient of it reaches its own copies."""
+        concrete = []
+
+        def call():
+            if not concrete:
+                with tf.init_scope():
+                    concrete.append(loss.get_concrete_function())
+            return call_flat(concrete[0], [], self._replica_captures(concrete[0]))
+
+        return call
 
     def initialize_tables(self) -> None:
         """Gives each table the initializer this graph has for it, and runs it once."""

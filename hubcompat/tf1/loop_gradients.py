@@ -55,8 +55,12 @@ def written_captures(function) -> set[int]:
 class LoopGradientCall:
     """Calls a pruned signature function with a prebuilt TF1 gradient."""
 
-    def __init__(self, wrapped, forward, feeds, outputs: dict, handles, variables):
+    def __init__(self, wrapped, forward, feeds, outputs: dict, handles, variables,
+                 captures=None):
         self._forward = forward
+        # captures(function) -> the captured inputs to call it with (by default
+        # its own; under tf.distribute, the running replica's variable handles).
+        self._replica_captures = captures or (lambda function: function.captured_inputs)
         self._keys = sorted(outputs)
         self._variables = list(variables)
         ys = [outputs[k] for k in self._keys]
@@ -98,7 +102,8 @@ class LoopGradientCall:
             mark_variables_read(self._variables)  # so custom_gradient passes them to grad()
             # (control dependencies: a TF1 graph has no automatic ones to read first)
             with stop_recording(), tf.control_dependencies(start):
-                outputs = call_flat(self._forward, list(inputs))[0]  # ours, not TF's gradient
+                outputs = call_flat(self._forward, list(inputs),  # ours, not TF's gradient
+                                    self._replica_captures(self._forward))[0]
             ys = [outputs[k] for k in keys]
 
             def grad(*dys, variables=None):
@@ -126,15 +131,16 @@ class LoopGradientCall:
 
     def _captures(self, start) -> list:
         """The gradient function's captures, state variables swapped for copies holding ``start``."""
+        replica_captures = self._replica_captures(self._gradient)
         if not self._state:
-            return self._gradient.captured_inputs, []
+            return replica_captures, []
         copies, assigned = [], []
         for variable, value in zip(self._state, start):
             handle = anonymous_variable_handle(variable.dtype, variable.shape)
             assigned.append(tf.raw_ops.AssignVariableOp(resource=handle, value=value))
             copies.append(handle)
         captures = [c if k is None else copies[k]
-                    for c, k in zip(self._gradient.captured_inputs, self._gradient_state)]
+                    for c, k in zip(replica_captures, self._gradient_state)]
         return captures, [a for a in assigned if a is not None]
 
 

@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from hubcompat import errors
 from hubcompat._compat import auto_trackable_base
+from hubcompat.tf1.distributed_updates import variable_aggregation
 from hubcompat.tf1.module_reader import ModuleReader, VariableDescription, tf_error_text
 
 _table_ids = itertools.count()
@@ -110,7 +111,8 @@ class ModuleState(auto_trackable_base()):
                 desc = descriptions[len(self.variables)]
                 self.variables.append(tf.Variable(
                     initial_values.pop(0), name=desc.name, dtype=desc.dtype, shape=desc.shape,
-                    trainable=desc.name in trainable_names))
+                    trainable=desc.name in trainable_names,
+                    aggregation=variable_aggregation(desc.dtype)))
             # The variables now own the restored buffers: no tensor is left
             # holding them, so the first assign updates in place, not a copy.
         self._reader, self._descriptions = reader, descriptions
