@@ -90,6 +90,13 @@ class ImportedGraph:
                 )
         for tensor_name, filename in reader.asset_files(tags).items():
             external[tensor_name] = state.asset(tensor_name, filename).asset_path
+        # tf.distribute variables (created under strategy.scope()): the graph
+        # captured their first copy's handle; each call swaps in the handles of
+        # the replica it runs on (see _replica_captures).
+        self._distributed = {
+            id(external[name]): variable for variable, name in self._variable_inputs
+            if isinstance(variable, tf.distribute.DistributedValues)
+        }
         self.regularization_losses = self._regularization_losses(graph_def, state_nodes, state)
         written = graph_rewrite.written_variables(graph_def, _initializer_names(meta_graph))
         # The variables this graph's ops assign, in the state's order.
@@ -120,13 +127,6 @@ class ImportedGraph:
             for name in reader.node_names(tags, UPDATE_OPS_COLLECTION)
         ]
         self._signatures: dict[tuple[str, bool], SignatureFunction] = {}
-        # tf.distribute variables (created under strategy.scope()): the graph
-        # captured their first copy's handle; each call swaps in the handles of
-        # the replica it runs on (see _replica_captures).
-        self._distributed = {
-            id(external[name]): variable for variable, name in self._variable_inputs
-            if isinstance(variable, tf.distribute.DistributedValues)
-        }
         # The same variables by the graph tensor standing for their handle:
         # their update ops are aggregated across replicas (distributed_updates).
         self._distributed_handles = {
