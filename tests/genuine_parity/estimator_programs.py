@@ -200,9 +200,10 @@ def main(argv=None):
                 records = json.load(f)
         records[tf_release()] = {"library": f"{args.hub} {hub.__version__}",
                                  "programs": results}
-        with open(RECORD, "w", encoding="utf-8") as f:
-            json.dump(records, f, indent=1, sort_keys=True)
-            f.write("\n")
+        sys.path.insert(0, HERE)
+        from record import write_json
+
+        write_json(RECORD, records)
     print(json.dumps(results, sort_keys=True))
 
 

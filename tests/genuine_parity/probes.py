@@ -418,6 +418,14 @@ def create_module_spec_from_saved_model_unsupported(ctx):
 # --- arguments and errors of the TF1 API --------------------------------------------------
 
 
+def _apply_in_a_graph(ctx, fixture, inputs, **kwargs):
+    """``hub.Module(fixture)`` in a new graph (stage "constructed"), then applied to ``inputs``."""
+    with ctx.tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, fixture))
+        ctx.stage("constructed")
+        return module(inputs, **kwargs)
+
+
 @probe(phrase=r"No such graph variant: tags=\['nope'\]")
 def module_unknown_tags(ctx):
     with ctx.tf.Graph().as_default():
@@ -426,42 +434,27 @@ def module_unknown_tags(ctx):
 
 @probe(phrase=r"Signature 'nope' is missing from meta graph")
 def module_unknown_signature(ctx):
-    with ctx.tf.Graph().as_default():
-        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
-        ctx.stage("constructed")
-        module(np.ones([1, 4], np.float32), signature="nope")
+    _apply_in_a_graph(ctx, "mlp_bn", np.ones([1, 4], np.float32), signature="nope")
 
 
 @probe(phrase=r"missing \['x'\], extra given \['y'\]")
 def module_wrong_input_key(ctx):
-    with ctx.tf.Graph().as_default():
-        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
-        ctx.stage("constructed")
-        module({"y": np.ones([1, 4], np.float32)})
+    _apply_in_a_graph(ctx, "mlp_bn", {"y": np.ones([1, 4], np.float32)})
 
 
 @probe(phrase=r"Can't convert 'x': Expected float32")
 def module_wrong_input_dtype(ctx):
-    with ctx.tf.Graph().as_default():
-        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
-        ctx.stage("constructed")
-        module({"x": ["a", "b"]})
+    _apply_in_a_graph(ctx, "mlp_bn", {"x": ["a", "b"]})
 
 
 @probe(phrase=r"Can't convert 'x': Got TensorSpec\(shape=\(1, 5\)")
 def module_wrong_input_shape(ctx):
-    with ctx.tf.Graph().as_default():
-        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
-        ctx.stage("constructed")
-        module({"x": np.ones([1, 5], np.float32)})
+    _apply_in_a_graph(ctx, "mlp_bn", {"x": np.ones([1, 5], np.float32)})
 
 
 @probe(phrase=r"Signature expects multiple inputs\. Use a dict\.")
 def module_positional_input_for_many(ctx):
-    with ctx.tf.Graph().as_default():
-        module = ctx.hub.Module(_fixture(ctx, "multi_input"))
-        ctx.stage("constructed")
-        module(np.ones([1, 3], np.float32))
+    _apply_in_a_graph(ctx, "multi_input", np.ones([1, 3], np.float32))
 
 
 @probe(phrase=r"No attached message for key 'nope'")

@@ -22,6 +22,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -92,11 +93,17 @@ def run_probe(name, hub):
         outcome = {"stage": ctx.stages[-1], "result": _jsonable(result)}
     except Exception as e:  # every outcome, errors included, is what we compare
         outcome = {"stage": ctx.stages[-1], "raised": _builtin_bases(e),
-                   "type": type(e).__name__, "message": str(e)}
+                   "type": type(e).__name__, "message": _portable(str(e), tmp)}
     finally:
         root.removeHandler(ctx._logs)
         shutil.rmtree(tmp, ignore_errors=True)
     return outcome
+
+
+def _portable(message: str, tmp: str) -> str:
+    """``message`` without this machine's paths and object addresses (it is committed)."""
+    message = message.replace(tmp, "<tmp>").replace(REPO, "<repo>")
+    return re.sub(r"0x[0-9A-Fa-f]{6,}", "0x...", message)
 
 
 def _jsonable(value):
@@ -120,8 +127,13 @@ def write_public_names(hub) -> None:
         with open(NAMES, encoding="utf-8") as f:
             names = json.load(f)
     names[hub.__version__] = public_names(hub)
-    with open(NAMES, "w", encoding="utf-8") as f:
-        json.dump(names, f, indent=1, sort_keys=True)
+    write_json(NAMES, names)
+
+
+def write_json(path: str, data) -> None:
+    """The committed records' format: sorted keys, one-space indent, final newline."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
         f.write("\n")
 
 
@@ -145,11 +157,8 @@ def main(argv=None):
     if args.write:
         import tensorflow as tf
 
-        record = {"library": f"{args.hub} {hub.__version__}", "tensorflow": tf.__version__,
-                  "probes": outcomes}
-        with open(RECORD, "w", encoding="utf-8") as f:
-            json.dump(record, f, indent=1, sort_keys=True)
-            f.write("\n")
+        write_json(RECORD, {"library": f"{args.hub} {hub.__version__}",
+                            "tensorflow": tf.__version__, "probes": outcomes})
     print(json.dumps(outcomes, sort_keys=True))
 
 
