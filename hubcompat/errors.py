@@ -14,15 +14,19 @@ class HubcompatError(Exception):
     Errors carry their data as attributes, so callers need not parse messages:
     any keyword given to the constructor (``handle=``, ``path=``, ``url=``,
     ``status=``, ``available=`` (the names that do exist), ...) becomes an
-    attribute; the ones not given are ``None``.
+    attribute; the ones not given are ``None``. ``note=`` adds a PEP 678 note
+    (shown under the message in tracebacks, not part of ``str(e)``): the legacy
+    API keeps tensorflow_hub's exact messages and says what exists in a note.
     """
 
     handle = path = url = status = available = None
 
-    def __init__(self, *args, **attributes):
+    def __init__(self, *args, note: str | None = None, **attributes):
         _builtin_init(type(self))(self, *args)
         for name, value in attributes.items():
             setattr(self, name, value)
+        if note:
+            add_note(self, note)
 
     def __init_subclass__(cls, **kwargs):
         # Subclasses list a builtin first (FileNotFoundError, KeyError, ...), whose
@@ -30,6 +34,14 @@ class HubcompatError(Exception):
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
             cls.__init__ = HubcompatError.__init__
+
+
+def add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)`` (Python 3.11+); on 3.10 the note is kept in ``__notes__``."""
+    if hasattr(error, "add_note"):
+        error.add_note(note)
+    else:
+        error.__notes__ = [*getattr(error, "__notes__", []), note]
 
 
 def _builtin_init(cls):

@@ -35,13 +35,14 @@ def _use_eager_backend() -> bool:
 
 
 def _naming_the_module(error, spec, signature, input_infos):
-    """``error`` (tensorflow_hub's message kept first) + the module and what it takes."""
+    """``error`` as tensorflow_hub 0.15 words it, plus a note naming the module and
+    what the signature takes, and those as attributes."""
     takes = ", ".join(f"{key}: {info.dtype.name} {_shape(info.get_shape())}"
                       for key, info in sorted(input_infos.items())) or "no inputs"
     source = spec.source or "(created by create_module_spec)"
-    text = str(error) if str(error).endswith(".") else f"{error}."
-    return type(error)(f"{text} Module {source}, signature {signature!r} takes {takes}.",
-                       handle=spec.source, signature=signature, available=sorted(input_infos))
+    errors.add_note(error, f"Module {source}, signature {signature!r} takes {takes}.")
+    error.handle, error.signature, error.available = spec.source, signature, sorted(input_infos)
+    return error
 
 
 def _shape(shape) -> str:
@@ -61,9 +62,9 @@ class Module:
             available = [sorted(t) for t in self._spec.get_tags()]
             source = self._spec.source or "(created by create_module_spec)"
             raise errors.InputError(
-                f"No such graph variant: tags={sorted(tags) if tags else tags!r}. Module "
-                f"{source} has the tag sets {available}: pass one of them as tags= "
-                "(None for the empty set).",
+                f"No such graph variant: tags={sorted(tags) if tags else tags!r}",  # as hub 0.15
+                note=f"Module {source} has the tag sets {available}: pass one of them as "
+                "tags= (None for the empty set).",
                 handle=self._spec.source, tags=sorted(tags or []), available=available)
         self._eager = _use_eager_backend()
         if self._eager:
@@ -103,7 +104,7 @@ class Module:
             given = tensor_info.prepare_dict_inputs(inputs, input_infos)
             converted = None if self._eager else tensor_info.convert_inputs(given, input_infos)
         except errors.InputTypeError as e:
-            raise _naming_the_module(e, self._spec, signature, input_infos) from e
+            raise _naming_the_module(e, self._spec, signature, input_infos) from None
         if self._eager:
             outputs = self._impl.apply(signature, given)
         else:

@@ -108,9 +108,10 @@ class ModuleSpec:
         if signature_def is None:
             names = sorted(self.get_signature_names(tags=tags))
             raise errors.InputError(
-                f"Signature {signature!r} is missing from meta graph. Module "
-                f"{self._source or '(created by create_module_spec)'} has signatures "
-                f"{names} for tags {sorted(tags or [])}: pass one of them as signature=.",
+                f"Signature {signature!r} is missing from meta graph.",  # tensorflow_hub's
+                note=f"Module {self._source or '(created by create_module_spec)'} has "
+                f"signatures {names} for tags {sorted(tags or [])}: pass one of them as "
+                "signature=.",
                 handle=self._source, signature=signature, tags=sorted(tags or []),
                 available=names)
         return signature_def

@@ -79,8 +79,9 @@ def _save_and_reload(keras, model, fmt, folder):
     return lambda x: loaded.serve(x)
 
 
+# The two styles that used to fail; keras.Input always saved (its build is checked above).
 @pytest.mark.parametrize("fmt", [".keras", ".h5", "tf.saved_model.save", "model.export"])
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", STYLES[:2])
 def test_the_model_saves_and_reloads_in_every_format(keras, reference, tmp_path, style, fmt):
     sentences = tf.constant(reference[0])
     model = _models(keras)[style]()
