@@ -395,6 +395,22 @@ class HubCodemod(VisitorBasedCodemodCommand):
         return cached
 
 
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every Call under ``node``, in source order (a plain visit: matchers cost more)."""
+    collector = _Calls()
+    node.visit(collector)
+    return collector.found
+
+
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
 _FROM = re.compile(
     r"^[ \t]*from[ \t]+(?:tensorflow_hub|hubcompat)[\w.]*[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)",

@@ -34,7 +34,14 @@ from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import IMAGE_HELPERS, METHODS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._common import (
+    IMAGE_HELPERS,
+    METHODS,
+    MODERN,
+    NAME_METADATA,
+    HubCodemod,
+    calls_in,
+)
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
@@ -71,7 +78,7 @@ class ModuleToLoadCommand(HubCodemod):
         self._skips: dict[cst.CSTNode, str] = {}
         if self.is_graph_code():
             return False
-        for call in _calls(node):
+        for call in calls_in(node):
             if self.hub_attr(call.func) == "Module":
                 try:
                     self._analyse(call)
@@ -329,8 +336,3 @@ def _assign_target(parent: cst.CSTNode | None, call: cst.Call) -> cst.Name | Non
         return parent.target if isinstance(parent.target, cst.Name) else None
     return None
 
-
-def _calls(module: cst.Module) -> list[cst.Call]:
-    import libcst.matchers as m
-
-    return [c for c in m.findall(module, m.Call()) if isinstance(c, cst.Call)]
