@@ -342,6 +342,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
         return cached
 
     def _line_from_text(self, node: cst.CSTNode) -> int:
+        original = self.context.scratch.get(TEXT_KEY)
+        if original is not None and self.module is not None:
+            return self._line_in_original(original, node)
         tops = self._top_statements()
         for statement in reversed(self._open_statements):
             if id(statement) in tops:
@@ -353,6 +356,24 @@ class HubCodemod(VisitorBasedCodemodCommand):
                         return first + index
                 return first + leading
         return 0
+
+    def _line_in_original(self, original: str, node: cst.CSTNode) -> int:
+        """The line of the file's text where ``node``'s first line occurs, searched
+        from the previous hit on (nodes are reported in source order)."""
+        needle = next(
+            (line.strip() for line in self.module.code_for_node(node).splitlines() if line.strip()),
+            "",
+        )
+        if not needle:
+            return 0
+        start = getattr(self, "_cursor", 0)
+        at = original.find(needle, start)
+        if at == -1:
+            at = original.find(needle)
+        if at == -1:
+            return 0
+        self._cursor = at
+        return original.count("\n", 0, at) + 1
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = cst.CSTTransformer.on_leave(self, original_node, updated_node)

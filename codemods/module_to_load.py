@@ -149,8 +149,11 @@ class ModuleToLoadCommand(HubCodemod):
         call_plans = [self._analyse_use(use) for use in uses]
         for use, (sig, as_dict, input_kind) in zip(uses, call_plans, strict=True):
             inline = use.func is call
-            if inline and not trainable and input_kind == "single" and (
-                as_dict or sig not in (None, "default")
+            if (
+                inline
+                and not trainable
+                and input_kind == "single"
+                and (as_dict or sig not in (None, "default"))
             ):
                 raise _Skip(
                     "hub.Module(...)(x, signature=/as_dict=) with one unnamed input: bind "
@@ -335,4 +338,3 @@ def _assign_target(parent: cst.CSTNode | None, call: cst.Call) -> cst.Name | Non
     if isinstance(parent, cst.AnnAssign) and parent.value is call:
         return parent.target if isinstance(parent.target, cst.Name) else None
     return None
-

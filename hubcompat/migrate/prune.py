@@ -129,14 +129,20 @@ class Pruner:
                 continue
             if tag == "insert":
                 at = (self.relevant[i1] if i1 < len(self.relevant) else len(tree.body)) + shift
-                at_relevant = relevant.index(self.relevant[i1] + shift) if i1 < len(self.relevant) else len(relevant)
+                at_relevant = (
+                    relevant.index(self.relevant[i1] + shift)
+                    if i1 < len(self.relevant)
+                    else len(relevant)
+                )
                 for k, j in enumerate(range(j1, j2)):
                     body.insert(at + k, result.body[j])
                     first.insert(at + k, first[at + k] if at + k < len(first) else 0)
                     leading.insert(at + k, len(result.body[j].leading_lines))
-                relevant = relevant[:at_relevant] + list(range(at, at + j2 - j1)) + [
-                    r + (j2 - j1) for r in relevant[at_relevant:]
-                ]
+                relevant = (
+                    relevant[:at_relevant]
+                    + list(range(at, at + j2 - j1))
+                    + [r + (j2 - j1) for r in relevant[at_relevant:]]
+                )
                 shift += j2 - j1
                 continue
             if tag == "delete":
