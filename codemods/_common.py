@@ -342,6 +342,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
         return cached
 
     def _line_from_text(self, node: cst.CSTNode) -> int:
+        original = self.context.scratch.get(TEXT_KEY)
+        if original is not None and self.module is not None:
+            return self._line_in_original(original, node)
         tops = self._top_statements()
         for statement in reversed(self._open_statements):
             if id(statement) in tops:
@@ -353,6 +356,24 @@ class HubCodemod(VisitorBasedCodemodCommand):
                         return first + index
                 return first + leading
         return 0
+
+    def _line_in_original(self, original: str, node: cst.CSTNode) -> int:
+        """The line of the file's text where ``node``'s first line occurs, searched
+        from the previous hit on (nodes are reported in source order)."""
+        needle = next(
+            (line.strip() for line in self.module.code_for_node(node).splitlines() if line.strip()),
+            "",
+        )
+        if not needle:
+            return 0
+        start = getattr(self, "_cursor", 0)
+        at = original.find(needle, start)
+        if at == -1:
+            at = original.find(needle)
+        if at == -1:
+            return 0
+        self._cursor = at
+        return original.count("\n", 0, at) + 1
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = cst.CSTTransformer.on_leave(self, original_node, updated_node)
@@ -393,6 +414,22 @@ class HubCodemod(VisitorBasedCodemodCommand):
                     break
             self._graph_code = cached
         return cached
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every Call under ``node``, in source order (a plain visit: matchers cost more)."""
+    collector = _Calls()
+    node.visit(collector)
+    return collector.found
 
 
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)

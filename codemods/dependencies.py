@@ -53,6 +53,4 @@ class DependenciesCommand(HubCodemod):
         self.changed(original_node, change)
         quote_at = len(original_node.prefix)
         quote = original_node.quote
-        return updated_node.with_changes(
-            value=original_node.value[:quote_at] + quote + new + quote
-        )
+        return updated_node.with_changes(value=original_node.value[:quote_at] + quote + new + quote)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-import libcst.matchers as m
 
 from hubcompat.codemods._common import (
     IMAGE_HELPERS,
@@ -26,6 +25,7 @@ from hubcompat.codemods._common import (
     NAME_METADATA,
     SPEC_TO_LOAD,
     HubCodemod,
+    calls_in,
 )
 from hubcompat.codemods._syntax import (
     arg_value,
@@ -50,8 +50,7 @@ class ImageSizeCommand(HubCodemod):
         self._plan: dict[cst.CSTNode, Any] = {}
         if self.is_graph_code():
             return False
-        for call in m.findall(node, m.Call()):
-            assert isinstance(call, cst.Call)
+        for call in calls_in(node):
             helper = self.hub_attr(call.func)
             if helper not in IMAGE_HELPERS or has_star_args(call) or not call.args:
                 continue

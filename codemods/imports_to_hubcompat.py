@@ -35,6 +35,12 @@ SUBMODULES = frozenset(
 )  # fmt: skip
 
 
+_CONTAINERS = (
+    cst.Module, cst.BaseSuite, cst.BaseCompoundStatement, cst.SimpleStatementLine,
+    cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase,
+)  # fmt: skip
+
+
 class ImportsToHubcompatCommand(HubCodemod):
     DESCRIPTION = "Imports of tensorflow_hub -> hubcompat, keeping the aliases."
     TARGETS = BOTH
@@ -42,10 +48,10 @@ class ImportsToHubcompatCommand(HubCodemod):
     TRIGGERS = ("tensorflow_hub",)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        # Imports are statements: nothing inside an expression can be one.
-        if isinstance(node, cst.BaseExpression):
-            return False
-        return super().on_visit(node)
+        # Imports are statements: only statements and the blocks holding them are
+        # entered (an import's own parts are read in leave_Import*).
+        visit = super().on_visit(node)
+        return visit and isinstance(node, _CONTAINERS)
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         names = []

@@ -34,7 +34,14 @@ from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import IMAGE_HELPERS, METHODS, MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._common import (
+    IMAGE_HELPERS,
+    METHODS,
+    MODERN,
+    NAME_METADATA,
+    HubCodemod,
+    calls_in,
+)
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
@@ -71,7 +78,7 @@ class ModuleToLoadCommand(HubCodemod):
         self._skips: dict[cst.CSTNode, str] = {}
         if self.is_graph_code():
             return False
-        for call in _calls(node):
+        for call in calls_in(node):
             if self.hub_attr(call.func) == "Module":
                 try:
                     self._analyse(call)
@@ -142,8 +149,11 @@ class ModuleToLoadCommand(HubCodemod):
         call_plans = [self._analyse_use(use) for use in uses]
         for use, (sig, as_dict, input_kind) in zip(uses, call_plans, strict=True):
             inline = use.func is call
-            if inline and not trainable and input_kind == "single" and (
-                as_dict or sig not in (None, "default")
+            if (
+                inline
+                and not trainable
+                and input_kind == "single"
+                and (as_dict or sig not in (None, "default"))
             ):
                 raise _Skip(
                     "hub.Module(...)(x, signature=/as_dict=) with one unnamed input: bind "
@@ -328,9 +338,3 @@ def _assign_target(parent: cst.CSTNode | None, call: cst.Call) -> cst.Name | Non
     if isinstance(parent, cst.AnnAssign) and parent.value is call:
         return parent.target if isinstance(parent.target, cst.Name) else None
     return None
-
-
-def _calls(module: cst.Module) -> list[cst.Call]:
-    import libcst.matchers as m
-
-    return [c for c in m.findall(module, m.Call()) if isinstance(c, cst.Call)]

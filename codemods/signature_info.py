@@ -20,9 +20,15 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-import libcst.matchers as m
 
-from hubcompat.codemods._common import METHODS, MODERN, NAME_METADATA, SPEC_TO_LOAD, HubCodemod
+from hubcompat.codemods._common import (
+    METHODS,
+    MODERN,
+    NAME_METADATA,
+    SPEC_TO_LOAD,
+    HubCodemod,
+    calls_in,
+)
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
@@ -45,9 +51,8 @@ class SignatureInfoCommand(HubCodemod):
         self._plan: dict[cst.CSTNode, Any] = {}
         if self.is_graph_code():
             return False
-        for call in m.findall(node, m.Call(func=m.Attribute())):
-            assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-            if call.func.attr.value not in METHODS:
+        for call in calls_in(node):
+            if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in METHODS:
                 continue
             if not self.plan_loaded_owner(call.func.value, self._plan):
                 continue

@@ -25,6 +25,7 @@ and TensorFlow pins that exclude the TensorFlow 2.13+ hubcompat needs.
 from __future__ import annotations
 
 import configparser
+import functools
 import json
 import os
 import re
@@ -90,8 +91,12 @@ def rewrite_requirement(spec: str) -> tuple[str, str | None, str | None]:
         if req.specifier and not any(
             req.specifier.contains(v, prereleases=True) for v in SUPPORTED_TF
         ):
-            return spec, None, (
-                f"{body!r} excludes TensorFlow 2.13+, which hubcompat needs: update this pin by hand"
+            return (
+                spec,
+                None,
+                (
+                    f"{body!r} excludes TensorFlow 2.13+, which hubcompat needs: update this pin by hand"
+                ),
             )
         return spec, None, None
     if name != HUB:
@@ -99,9 +104,13 @@ def rewrite_requirement(spec: str) -> tuple[str, str | None, str | None]:
     if req.url:
         return spec, None, f"{body!r}: tensorflow-hub from a URL; replace it with hubcompat by hand"
     if req.extras:
-        return spec, None, (
-            f"{body!r}: hubcompat has no tensorflow-hub extras; replace it with hubcompat "
-            "and the extra packages by hand"
+        return (
+            spec,
+            None,
+            (
+                f"{body!r}: hubcompat has no tensorflow-hub extras; replace it with hubcompat "
+                "and the extra packages by hand"
+            ),
         )
     exact = any(s.operator in ("==", "===") and "*" not in s.version for s in req.specifier)
     new = f"hubcompat=={_version()}" if exact else "hubcompat"
@@ -255,7 +264,12 @@ def rewrite_pyproject(text: str) -> Rewrite:
         if _POETRY_TABLE.match(table) and not stripped.startswith("["):
             line = _poetry_line(line, number, collector)
         elif wanted and table in ("[project]", "[project.optional-dependencies]"):
-            line = _TOML_STRING.sub(lambda m: _toml_requirement(m, number, collector, wanted), line)
+            line = _TOML_STRING.sub(
+                functools.partial(
+                    _toml_requirement, line=number, collector=collector, wanted=wanted
+                ),
+                line,
+            )
         out.append(line)
     new_text = "".join(out)
     if new_text != text:
@@ -272,7 +286,9 @@ def rewrite_pyproject(text: str) -> Rewrite:
     return collector.result(new_text)
 
 
-def _toml_requirement(match: re.Match[str], line: int, collector: _Collector, wanted: list[str]) -> str:
+def _toml_requirement(
+    match: re.Match[str], line: int, collector: _Collector, wanted: list[str]
+) -> str:
     literal = match.group(0)
     value = json.loads(literal) if literal[0] == '"' else literal[1:-1]
     if value not in wanted:

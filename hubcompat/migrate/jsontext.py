@@ -149,7 +149,9 @@ class EscapeStyle:
             elif code < 0x20 or char in self.escaped or (code > 127 and self.ascii_only):
                 if code > 0xFFFF:
                     code -= 0x10000
-                    out.append(self._hex(0xD800 | (code >> 10)) + self._hex(0xDC00 | (code & 0x3FF)))
+                    out.append(
+                        self._hex(0xD800 | (code >> 10)) + self._hex(0xDC00 | (code & 0x3FF))
+                    )
                 else:
                     out.append(self._hex(code))
             else:

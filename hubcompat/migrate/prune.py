@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
@@ -50,6 +50,7 @@ class Pruner:
     _text: str
     _module: ast.Module
     _graph_code: bool | None = None
+    _counts: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def graph_code(self) -> bool:
@@ -128,14 +129,20 @@ class Pruner:
                 continue
             if tag == "insert":
                 at = (self.relevant[i1] if i1 < len(self.relevant) else len(tree.body)) + shift
-                at_relevant = relevant.index(self.relevant[i1] + shift) if i1 < len(self.relevant) else len(relevant)
+                at_relevant = (
+                    relevant.index(self.relevant[i1] + shift)
+                    if i1 < len(self.relevant)
+                    else len(relevant)
+                )
                 for k, j in enumerate(range(j1, j2)):
                     body.insert(at + k, result.body[j])
                     first.insert(at + k, first[at + k] if at + k < len(first) else 0)
                     leading.insert(at + k, len(result.body[j].leading_lines))
-                relevant = relevant[:at_relevant] + list(range(at, at + j2 - j1)) + [
-                    r + (j2 - j1) for r in relevant[at_relevant:]
-                ]
+                relevant = (
+                    relevant[:at_relevant]
+                    + list(range(at, at + j2 - j1))
+                    + [r + (j2 - j1) for r in relevant[at_relevant:]]
+                )
                 shift += j2 - j1
                 continue
             if tag == "delete":
@@ -154,9 +161,12 @@ class Pruner:
         """A line of ``small``'s code -> the line in the original file."""
         if not line:
             return line
+        counts = self._counts.get(id(small))
+        if counts is None:
+            counts = [small.code_for_node(s).count("\n") for s in small.body]
+            self._counts = {id(small): counts}  # one small module at a time
         current = 1 + len(small.header)
-        for index, statement in zip(self.relevant, small.body, strict=True):
-            count = small.code_for_node(statement).count("\n")
+        for index, statement, count in zip(self.relevant, small.body, counts, strict=True):
             if line < current + count:
                 added = len(statement.leading_lines) - self.leading[index]
                 return self.first_lines[index] + max(0, line - current - added)

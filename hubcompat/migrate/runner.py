@@ -126,7 +126,9 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
         try:
             write_atomic(Path(path), new_data)
         except OSError as exc:
-            return FileResult(path, "error", f"cannot write ({exc.strerror or exc}); left unchanged")
+            return FileResult(
+                path, "error", f"cannot write ({exc.strerror or exc}); left unchanged"
+            )
     return result
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod import CodemodContext
+from libcst.metadata import PositionProvider
 
 from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, MODERN, TEXT_KEY
 from hubcompat.errors import MigrationError, UnparsableSourceError
@@ -40,24 +41,26 @@ def run_codemods(
 ) -> tuple[str, list[dict[str, Any]]]:
     """Parse ``text`` once, run the codemods whose triggers occur in it; the new text and events.
 
-    Each codemod sees only the statements that can matter to it (``prune``) and
-    its result is spliced back, so the costly name analysis covers a fraction
-    of a big file; the code is generated once, at the end.
+    Each codemod that analyses names sees only the statements that can matter
+    to it (``prune``) and its result is spliced back, so the costly analysis
+    covers a fraction of a big file; the code is generated once, at the end.
     """
-    tree = parse(text, filename)
-    pruner = Pruner.build(text, tree)
+    tree = original = parse(text, filename)
+    pruner: Pruner | None = None
+    prune = True  # until Pruner.build says the spans do not match
     events: list[dict[str, Any]] = []
-    seen, modified = text, False  # `seen`: text the triggers are looked for in
+    modified, added = False, []  # `added`: rewritten statements, for later triggers
     for command in codemods:
-        if not command.wants(seen):
+        if not command.wants(text) and not (added and command.wants(_with_code(text, added))):
             continue
+        if prune and pruner is None:
+            pruner = Pruner.build(text, original)
+            prune = pruner is not None
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
-        scratch: dict[str, Any] = {EVENTS_KEY: []}
-        if pruner is not None:
-            if command.TARGETS == MODERN:  # the only codemods that ask is_graph_code()
-                scratch[GRAPH_KEY] = pruner.graph_code
-            scratch[TEXT_KEY] = seen
+        scratch: dict[str, Any] = {EVENTS_KEY: [], TEXT_KEY: text}
+        if pruner is not None and command.TARGETS == MODERN:  # they ask is_graph_code()
+            scratch[GRAPH_KEY] = pruner.graph_code
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
         small = pruner.small(tree) if pruner is not None else tree
@@ -69,25 +72,32 @@ def run_codemods(
                 "left unchanged, please report this file"
             ) from exc
         new_events = scratch[EVENTS_KEY]
-        if pruner is not None:
-            for event in new_events:
-                event["line"] = pruner.original_line(small, event.get("line", 0))
+        if small is not tree and PositionProvider in command.get_inherited_dependencies():
+            for event in new_events:  # positions in the small module -> in the file
+                event["line"] = pruner.original_line(small, event.get("line", 0))  # type: ignore[union-attr]
         events += new_events
         if not getattr(instance, "modified", True):
             continue
         modified = True
-        if pruner is None:
+        if small is tree:
             tree = result
-            seen = text + "\n" + result.code
             continue
-        spliced = pruner.splice(tree, small, result)
+        added.append(result)
+        spliced = pruner.splice(tree, small, result)  # type: ignore[union-attr]
         if spliced is None:  # the codemod added or removed statements: whole module now
             spliced = command(CodemodContext(filename=filename, scratch={EVENTS_KEY: []}))
             spliced = spliced.transform_module(tree)
-            pruner = None
+            pruner, prune = None, False
         tree = spliced
-        seen = text + "\n" + result.code
     return (tree.code if modified else text), events
+
+
+def _with_code(text: str, added: list[Any]) -> str:
+    """``text`` plus the code of the rewritten statements (generated once, when asked)."""
+    for index, item in enumerate(added):
+        if not isinstance(item, str):
+            added[index] = item.code
+    return "\n".join([text, *added])
 
 
 def check_compiles(text: str, filename: str, flags: int = 0) -> None:

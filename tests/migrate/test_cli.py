@@ -138,9 +138,7 @@ def test_excluded_folders_and_config(tmp_path):
         for d in (".venv/lib", "build", "third_party", "x.egg-info")
     ]
     assert main([str(tmp_path / "src"), str(tmp_path), "-q"]) == 0
-    assert (
-        'embed = hub.load("https' in src.read_text()
-    )  # modern from config
+    assert 'embed = hub.load("https' in src.read_text()  # modern from config
     assert all(p.read_text() == LEGACY for p in vendored)
     assert main([str(src), "--no-config", "--check", "-q"]) == 0  # hubcompat target: nothing left
 

@@ -127,8 +127,14 @@ def test_pyproject_pep621_and_poetry():
     ("line", "new"),
     [
         ("!pip install -q tensorflow_hub==0.7\n", f"!pip install -q hubcompat=={V}\n"),
-        ("%pip install --upgrade 'tensorflow-hub>=0.12' numpy", "%pip install --upgrade 'hubcompat' numpy"),
-        ("!python3 -m pip install tensorflow-hub  # hub\n", "!python3 -m pip install hubcompat  # hub\n"),
+        (
+            "%pip install --upgrade 'tensorflow-hub>=0.12' numpy",
+            "%pip install --upgrade 'hubcompat' numpy",
+        ),
+        (
+            "!python3 -m pip install tensorflow-hub  # hub\n",
+            "!python3 -m pip install hubcompat  # hub\n",
+        ),
         ("!echo tensorflow-hub\n", "!echo tensorflow-hub\n"),
     ],
 )
@@ -145,8 +151,9 @@ def test_setup_py_codemod_only_in_setup_py():
     )
     text, events = run_codemods(source, [DependenciesCommand], "pkg/setup.py")
     assert text == source.replace('"tensorflow-hub==0.7"', f'"hubcompat=={V}"').replace(
-        "setup(", "# TODO(hubcompat): 'tensorflow_hub[a]': hubcompat has no tensorflow-hub "
-        "extras; replace it with hubcompat and the extra packages by hand\nsetup("
+        "setup(",
+        "# TODO(hubcompat): 'tensorflow_hub[a]': hubcompat has no tensorflow-hub "
+        "extras; replace it with hubcompat and the extra packages by hand\nsetup(",
     )
     assert run_codemods(text, [DependenciesCommand], "pkg/setup.py")[0] == text
     assert run_codemods(source, [DependenciesCommand], "pkg/other.py")[0] == source
@@ -156,8 +163,12 @@ def test_cli_finds_and_rewrites_dependency_files(tmp_path):
     (tmp_path / "requirements-dev.txt").write_text("tensorflow-hub>=0.7\n")
     (tmp_path / "requirements").mkdir()
     (tmp_path / "requirements" / "base.txt").write_text("tensorflow_hub\n")
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["tensorflow-hub"]\n')
-    (tmp_path / "setup.cfg").write_text("[options]\ninstall_requires = tensorflow-hub @ https://x/h.whl\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["tensorflow-hub"]\n'
+    )
+    (tmp_path / "setup.cfg").write_text(
+        "[options]\ninstall_requires = tensorflow-hub @ https://x/h.whl\n"
+    )
     (tmp_path / "notes.txt").write_text("tensorflow-hub\n")
     report = tmp_path / "r.json"
     assert main([str(tmp_path), "-q", "--report", str(report)]) == 0

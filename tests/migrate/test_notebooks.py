@@ -87,9 +87,10 @@ def test_vscode_layout(tmp_path):
     path = tmp_path / "vscode.ipynb"
     path.write_text(raw + "\n", encoding="utf-8")
     new = run_twice(path)
-    assert new == raw.replace(
-        '"import tensorflow_hub as hub\\n"', '"import hubcompat as hub\\n"'
-    ) + "\n"
+    assert (
+        new
+        == raw.replace('"import tensorflow_hub as hub\\n"', '"import hubcompat as hub\\n"') + "\n"
+    )
 
 
 def colab_text(data) -> str:
@@ -185,7 +186,9 @@ def test_one_string_sources_and_crlf_code_keep_their_form(tmp_path):
     path = tmp_path / "nb.ipynb"
     path.write_text(raw, encoding="utf-8")
     new = run_twice(path)
-    assert new == raw.replace('"import tensorflow_hub as hub\\r\\nx', '"import hubcompat as hub\\r\\nx')
+    assert new == raw.replace(
+        '"import tensorflow_hub as hub\\r\\nx', '"import hubcompat as hub\\r\\nx'
+    )
 
 
 def test_nbformat_3_notebooks_are_migrated(tmp_path):

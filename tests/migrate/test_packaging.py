@@ -24,7 +24,9 @@ def _can_build_wheels() -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _can_build_wheels(), reason="needs setuptools>=70.1 or wheel (the test extra)")
+@pytest.mark.skipif(
+    not _can_build_wheels(), reason="needs setuptools>=70.1 or wheel (the test extra)"
+)
 def test_wheel_maps_codemods_and_runs_from_the_install(tmp_path):
     source = tmp_path / "src"  # build a copy: an in-tree build leaves build/ and *.egg-info behind
     for name in ("hubcompat", "codemods"):

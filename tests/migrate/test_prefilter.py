@@ -20,7 +20,10 @@ from hubcompat.migrate.transform import run_codemods
         ("from tensorflow_hub.module import Module\n", True),
         ("from tensorflow_hub import *\nModule(h)\n", True),
         # tf.Module is not hub.Module: the costly name analysis is skipped
-        ("import tensorflow as tf\nimport tensorflow_hub as hub\nclass A(tf.Module): pass\n", False),
+        (
+            "import tensorflow as tf\nimport tensorflow_hub as hub\nclass A(tf.Module): pass\n",
+            False,
+        ),
         ("import paddlehub as hub\nhub.Module(name='x')\n", False),
     ],
 )
@@ -29,7 +32,9 @@ def test_module_to_load_wants(source, wanted):
 
 
 def test_hub_references():
-    text = "import numpy as np, hubcompat as hc\nfrom tensorflow_hub import load, KerasLayer as KL\n"
+    text = (
+        "import numpy as np, hubcompat as hc\nfrom tensorflow_hub import load, KerasLayer as KL\n"
+    )
     assert hub_references(text) == ({"hc"}, {"load", "KerasLayer"})
 
 

@@ -77,12 +77,15 @@ def test_tree_migrates_compiles_and_is_idempotent(tmp_path, target):
     assert '"tensorflow-hub[make_image_classifier]"' in setup_py
     todos = {
         Path(f["path"]).name: [t["message"] for t in f["todos"]]
-        for f in report["files"] if Path(f["path"]).name in ("requirements.txt", "setup.py")
+        for f in report["files"]
+        if Path(f["path"]).name in ("requirements.txt", "setup.py")
     }
     assert todos["requirements.txt"] == [
         "'tensorflow>=1.15,<2' excludes TensorFlow 2.13+, which hubcompat needs: update this pin by hand"
     ]
-    assert todos["setup.py"][0].startswith("'tensorflow-hub[make_image_classifier]': hubcompat has no")
+    assert todos["setup.py"][0].startswith(
+        "'tensorflow-hub[make_image_classifier]': hubcompat has no"
+    )
     assert report["counts"]["changed"] == 13
 
     before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
@@ -101,7 +104,10 @@ def test_modern_target_rewrites_what_is_eager_and_flags_the_rest(tmp_path):
         'tfhub.KerasLayer(ELMO, trainable=True, signature="tokens", signature_outputs_as_dict=True)'
         in elmo
     )
-    assert 'return embed.signatures["default"](**dict(zip(embed.signatures["default"].structured_input_signature[1], [sentences])))["default"]' in elmo
+    assert (
+        'return embed.signatures["default"](**dict(zip(embed.signatures["default"].structured_input_signature[1], [sentences])))["default"]'
+        in elmo
+    )
     info = (tree / "image_retraining/image_info.py").read_text()
     assert "spec = hub.load(handle)" in info and "list(spec.signatures.keys())" in info
     todos = {

@@ -1,5 +1,5 @@
 """An image module with a second signature and the image-size helpers (image_classifier)."""
-import numpy as np
+
 import tensorflow_hub as hub
 
 
@@ -11,5 +11,4 @@ def run(module_path, ref):
     assert images.shape[1:] == (height, width, channels), (images.shape, height, width, channels)
     features = classifier(images)
     logits = classifier(ref["input/image_classification/images"], signature="image_classification")
-    return {"infer/default/default": [features],
-            "infer/image_classification/default": [logits]}
+    return {"infer/default/default": [features], "infer/image_classification/default": [logits]}

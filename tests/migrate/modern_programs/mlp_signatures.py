@@ -1,4 +1,5 @@
 """TF1 eager-style use of a two-signature module (mlp_bn): dict, as_dict and signature calls."""
+
 import tensorflow_hub as hub
 
 

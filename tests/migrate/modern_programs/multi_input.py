@@ -1,4 +1,5 @@
 """A module with four named inputs, called with a dict literal (multi_input)."""
+
 import tensorflow_hub as tfhub
 
 
@@ -10,5 +11,7 @@ def run(module_path, ref):
         as_dict=True,
     )
     default = model(inputs)
-    return {"infer/default/default": [outputs["default"], default],
-            "infer/default/id_sum": [outputs["id_sum"]]}
+    return {
+        "infer/default/default": [outputs["default"], default],
+        "infer/default/id_sum": [outputs["id_sum"]],
+    }

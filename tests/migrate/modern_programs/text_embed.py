@@ -1,4 +1,5 @@
 """A module-level embedding helper around a TF1 module (text_embed: strings in, vectors out)."""
+
 from tensorflow_hub import Module
 
 
