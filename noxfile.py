@@ -74,6 +74,8 @@ def hub016(session: nox.Session) -> None:
     session.run(
         "python", "-m", "pytest", "tests/matrix/test_tensorflow_hub_016.py",
         "tests/test_genuine_parity.py::test_committed_names_are_genuine_tensorflow_hubs",
+        # programs migrated with --target modern, run on tensorflow_hub 0.16.1's hub.load
+        "tests/migrate/test_modern_runs.py",
         *session.posargs,
         env={"TF_USE_LEGACY_KERAS": "1", "HUBCOMPAT_MATRIX_CELL": "hub016"},
     )
