@@ -68,7 +68,7 @@ def main() -> None:
         raw_times.append(_timed(raw)[0])
         seconds, module = _timed(ours)
         our_times.append(seconds)
-        loss_times.append(_timed(lambda: [loss() for loss in module.regularization_losses])[0])
+        loss_times.append(_timed(lambda m=module: [loss() for loss in m.regularization_losses])[0])
     lb, lo = statistics.median(raw_times), statistics.median(our_times)
     print(f"module: {args.module} ({n_variables} variables, {n_losses} regularization losses)")
     print(f"load+first call  hubcompat {lo:7.2f} s   load_v2 {lb:7.2f} s   "

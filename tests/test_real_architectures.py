@@ -26,7 +26,8 @@ from tests import call_sequences as cs
 pytestmark = pytest.mark.slow
 CASES = [(name, mode) for name in cs.NAMES for mode in cs.MODES]
 # Known limit (docs/loading-tf1-modules.md): a re-exported SavedModel's gradient of a
-# stateful module's v1 loops differs from genuine's; its outputs and state do not.
+# stateful module's v1 loops differs from genuine's, or fails (a restored saved custom
+# gradient binds what it closes over by tensor name); its outputs and state do not.
 REEXPORTED_LOOP_GRADIENTS_DIFFER = {"stateful_elmo"}
 
 
@@ -121,10 +122,10 @@ def test_reexport_keeps_losses_and_moves_state_like_genuine(tmp_path, name):
         with tf.GradientTape() as tape:
             outputs = obj(tf.constant(call.call_input), training=True)  # the default output
             loss = tf.reduce_sum(outputs * call.grad_weights)
-        grads = tape.gradient(loss, obj.trainable_variables)
         where = f"re-exported train call {k}"
         cs.assert_outputs(outputs, call, where)
         if name not in REEXPORTED_LOOP_GRADIENTS_DIFFER:
+            grads = tape.gradient(loss, obj.trainable_variables)
             cs.assert_grads(_grads_by_name(obj.trainable_variables, grads), call, where)
         cs.assert_state(obj.variables, call, where)
 
@@ -239,9 +240,9 @@ def test_convert_accounts_for_state_and_the_result_replays_genuine(tmp_path, nam
         with tf.GradientTape() as tape:
             outputs = obj(tf.constant(call.call_input), training=True)  # the default output
             loss = tf.reduce_sum(outputs * call.grad_weights)
-        grads = tape.gradient(loss, obj.trainable_variables)
         where = f"converted train call {k}"
         cs.assert_outputs(outputs, call, where)
         if name not in REEXPORTED_LOOP_GRADIENTS_DIFFER:
+            grads = tape.gradient(loss, obj.trainable_variables)
             cs.assert_grads(_grads_by_name(obj.trainable_variables, grads), call, where)
         cs.assert_state(obj.variables, call, where)
