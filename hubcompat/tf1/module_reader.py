@@ -342,6 +342,19 @@ def tf_error_text(error: Exception) -> str:
     return re.sub(r"\s*\[Op:\w+\].*$", "", text, flags=re.S).strip()
 
 
+def _tensor_names(info: meta_graph_pb2.TensorInfo) -> list[str]:
+    """The graph tensors a signature's TensorInfo stands for (dense, sparse or composite)."""
+    encoding = info.WhichOneof("encoding")
+    if encoding == "coo_sparse":
+        sparse = info.coo_sparse
+        return [sparse.indices_tensor_name, sparse.values_tensor_name,
+                sparse.dense_shape_tensor_name]
+    if encoding == "composite_tensor":
+        return [name for component in info.composite_tensor.components
+                for name in _tensor_names(component)]
+    return [info.name]
+
+
 def _check_graph(meta_graph: meta_graph_pb2.MetaGraphDef, filename: str) -> None:
     """Raises CorruptModuleError unless every name the graph uses exists.
 
@@ -375,10 +388,7 @@ def _check_graph(meta_graph: meta_graph_pb2.MetaGraphDef, filename: str) -> None
                 raise damaged(f"node {node.name!r} reads {tensor!r}, which does not exist")
     for key, signature in meta_graph.signature_def.items():
         for info in [*signature.inputs.values(), *signature.outputs.values()]:
-            names = ([info.coo_sparse.indices_tensor_name, info.coo_sparse.values_tensor_name,
-                      info.coo_sparse.dense_shape_tensor_name]
-                     if info.WhichOneof("encoding") == "coo_sparse" else [info.name])
-            for name in names:
+            for name in _tensor_names(info):
                 if _op_name(name) not in nodes:
                     raise damaged(f"signature {key!r} names {name!r}, which does not exist")
     for collection in (UPDATE_OPS_COLLECTION, REGULARIZATION_LOSSES_COLLECTION,
