@@ -24,8 +24,8 @@ from hubcompat.tf1.module_reader import (
     UPDATE_OPS_COLLECTION,
     VARIABLES_COLLECTION,
     ModuleReader,
-    tf_error_text,
     composite_type_spec,
+    tf_error_text,
 )
 from hubcompat.tf1.state import ModuleState
 
