@@ -35,6 +35,7 @@ from collections.abc import Callable
 import filelock
 
 from hubcompat import config, errors
+from hubcompat._fileio import write_atomic
 from hubcompat.formats import detect_format
 
 MARKER_SUFFIX = ".hubcompat.json"
@@ -267,7 +268,7 @@ def _write_marker(path: str, handle: str, facts: dict) -> None:
         **facts,
         "files": manifest(path),
     }
-    _atomic_write(path + MARKER_SUFFIX, json.dumps(marker, indent=1, sort_keys=True))
+    write_atomic(path + MARKER_SUFFIX, json.dumps(marker, indent=1, sort_keys=True))
 
 
 def _write_descriptor(path: str, handle: str) -> None:
@@ -276,13 +277,4 @@ def _write_descriptor(path: str, handle: str) -> None:
         f"Module: {handle}\nDownload Time: {datetime.datetime.today()}\n"
         f"Downloader Hostname: {socket.gethostname()} (PID:{os.getpid()})"
     )
-    _atomic_write(path + DESCRIPTOR_SUFFIX, text)
-
-
-def _atomic_write(path: str, text: str) -> None:
-    tmp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}.part"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path + DESCRIPTOR_SUFFIX, text)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from hubcompat import errors
+from hubcompat._fileio import atomic_writer
 
 SPARSE_PARTS = ("indices", "values", "dense_shape")
 
@@ -90,14 +90,8 @@ def write(path, arrays: Mapping[str, np.ndarray], *, overwrite: bool = False) ->
     path = Path(path)
     check_writable(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **dict(sorted(arrays.items())))
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_writer(path) as f:
+        np.savez(f, **dict(sorted(arrays.items())))
 
 
 def flatten(prefix: str, value) -> dict[str, np.ndarray]:

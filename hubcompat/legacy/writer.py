@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
 
 from hubcompat import errors, formats
+from hubcompat._fileio import write_atomic
 from hubcompat.legacy.module_spec import ASSETS_KEY
 from hubcompat.legacy.protos import MODULE_DEF_V3
 
@@ -67,17 +67,5 @@ def write_module(path, meta_graphs, save_variables) -> None:
         shutil.copyfile(os.fsdecode(source), os.path.join(path, "assets", name))
     os.makedirs(os.path.join(path, "variables"), exist_ok=True)
     save_variables(os.path.join(path, "variables", "variables"))
-    _atomic_write(os.path.join(path, formats.SAVED_MODEL_FILENAME), saved_model.SerializeToString())
-    _atomic_write(module_def, MODULE_DEF_V3)
-
-
-def _atomic_write(filename: str, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(filename), prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, filename)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(os.path.join(path, formats.SAVED_MODEL_FILENAME), saved_model.SerializeToString())
+    write_atomic(module_def, MODULE_DEF_V3)

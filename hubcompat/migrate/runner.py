@@ -27,7 +27,8 @@ from hubcompat.errors import MigrationError
 from hubcompat.migrate import registry
 from hubcompat.migrate.dependencies import MENTIONS_HUB, is_dependency_file
 from hubcompat.migrate.dependencies import rewrite_file as rewrite_dependencies
-from hubcompat.migrate.sources import decode, encode, write_atomic
+from hubcompat._fileio import write_atomic
+from hubcompat.migrate.sources import decode, encode
 
 
 @dataclass(frozen=True)

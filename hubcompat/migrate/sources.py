@@ -6,8 +6,7 @@
 - ``read_source``: bytes -> text with the encoding of the coding cookie / BOM
   (PEP 263, like the interpreter; tf_upgrade_v2 used the locale encoding),
   keeping newlines as they are.
-- ``write_atomic``: temp file in the same folder, ``os.replace``, mode bits
-  kept, symlinks written through.
+(Writing back is ``hubcompat._fileio.write_atomic``.)
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from __future__ import annotations
 import codecs
 import io
 import os
-import stat
-import tempfile
 import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -82,25 +79,3 @@ def decode(data: bytes) -> Source:
 def encode(source: Source, text: str) -> bytes:
     data = text.encode(source.encoding)
     return codecs.BOM_UTF8 + data if source.bom else data
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path``'s content with ``data``: same folder temp file + ``os.replace``.
-
-    A crash leaves either the old or the new file, never half of one; the mode
-    bits are kept; a symlink stays a symlink (its target is rewritten).
-    """
-    real = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(real.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".hubcompat-tmp", dir=real.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
