@@ -14,7 +14,6 @@ so the file loads with ``allow_pickle=False``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path

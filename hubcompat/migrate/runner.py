@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hubcompat._fileio import write_atomic
 from hubcompat.errors import MigrationError
 from hubcompat.migrate import registry
 from hubcompat.migrate.dependencies import MENTIONS_HUB, is_dependency_file
 from hubcompat.migrate.dependencies import rewrite_file as rewrite_dependencies
-from hubcompat._fileio import write_atomic
 from hubcompat.migrate.sources import decode, encode
 
 
