@@ -13,7 +13,9 @@ import pytest
 
 import hubcompat
 from hubcompat import archive, errors
-from tests._hub_server import GENUINE, genuine_archive, same_tree, setup_env, tmp_entries
+
+from tests.support.hub_server import genuine_archive, same_tree, setup_env, tmp_entries
+from tests.support.paths import GENUINE
 
 
 @pytest.fixture

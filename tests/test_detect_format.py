@@ -13,7 +13,7 @@ import hubcompat
 from hubcompat import errors
 from hubcompat.formats import ModelFormat, detect_format
 
-from conftest import REPO, genuine
+from tests.support.paths import REPO, genuine
 
 
 @pytest.mark.parametrize("name", ["mlp_bn", "text_embed", "upstream/hub_module_v1_mini"])

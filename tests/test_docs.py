@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from tests.support.paths import REPO
 
 try:
     import tomllib

@@ -15,7 +15,7 @@ import hubcompat
 import hubcompat as hub
 from hubcompat import errors, preflight, reference_npz
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 MLP_BN = str(FIXTURES / "mlp_bn")
 

@@ -17,16 +17,13 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from tests.support.paths import GENUINE_PARITY, LEGACY_PYTHON, REPO
 
-sys.path.insert(0, str(REPO / "tests" / "genuine_parity"))
-import parity  # noqa: E402
-import probes  # noqa: E402
+sys.path.insert(0, str(GENUINE_PARITY))
+import parity
+import probes
 
-import hubcompat  # noqa: E402
-
-LEGACY_PYTHON = os.environ.get("HUBCOMPAT_LEGACY_PYTHON") or str(
-    REPO / ".nox" / "legacy_reference" / "bin" / "python")
+import hubcompat
 
 
 @pytest.mark.parametrize("name", parity.names(keras=False))
@@ -47,7 +44,7 @@ def test_record_is_what_genuine_tensorflow_hub_does(tmp_path):
     if probe is None or probe.returncode != 0:
         pytest.skip("needs genuine tensorflow_hub 0.15: set HUBCOMPAT_LEGACY_PYTHON")
     proc = subprocess.run(
-        [LEGACY_PYTHON, str(REPO / "tests" / "genuine_parity" / "record.py")],
+        [LEGACY_PYTHON, str(GENUINE_PARITY / "record.py")],
         capture_output=True, text=True, cwd=tmp_path, timeout=900,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""},
     )
@@ -60,7 +57,7 @@ def test_record_is_what_genuine_tensorflow_hub_does(tmp_path):
 
 
 def _committed_names() -> dict:
-    with open(REPO / "tests" / "genuine_parity" / "public_names.json", encoding="utf-8") as f:
+    with open(GENUINE_PARITY / "public_names.json", encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -90,7 +87,7 @@ def test_committed_names_are_genuine_tensorflow_hubs():
         checked.append(tensorflow_hub.__version__)
     if shutil.which(LEGACY_PYTHON):
         proc = subprocess.run(
-            [LEGACY_PYTHON, str(REPO / "tests" / "genuine_parity" / "record.py"), "--names"],
+            [LEGACY_PYTHON, str(GENUINE_PARITY / "record.py"), "--names"],
             capture_output=True, text=True, timeout=300,
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""})
         if proc.returncode == 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+from tests.support.paths import REPO
 
 try:
     import tomllib

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from tests.support.paths import REPO
 
 yaml = pytest.importorskip("yaml")
 pytest.importorskip("nox")

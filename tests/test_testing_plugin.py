@@ -12,8 +12,8 @@ import pytest
 
 from hubcompat import reference_npz
 
-from check_references import tf1_reference
-from conftest import FIXTURES, REPO
+from tests.support.paths import FIXTURES, REPO
+from tests.support.references import tf1_reference
 
 pytest_plugins = ["pytester"]
 

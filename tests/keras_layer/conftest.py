@@ -8,23 +8,12 @@ a separate pytest process). ``keras`` below is whichever one hubcompat uses.
 from __future__ import annotations
 
 import os
-import pathlib
 
 import numpy as np
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-GENUINE = REPO.parent / "shared" / "genuine_tf1"  # as in tests/conftest.py
-FIXTURES = REPO / "fixtures" / "tf1_modules"
-
-
-def _genuine(name: str) -> pathlib.Path:
-    path = GENUINE / name
-    if not path.exists():
-        from conftest import GENUINE_MISSING  # tests/conftest.py: one reason for the summary
-
-        pytest.skip(GENUINE_MISSING)
-    return path
+from tests.support.paths import FIXTURES
+from tests.support.paths import genuine as _genuine
 
 
 @pytest.fixture(scope="session")

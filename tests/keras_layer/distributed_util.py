@@ -17,7 +17,8 @@ import sys
 import textwrap
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO as ROOT
+
 TESTS = ROOT / "tests"
 
 # Set TF_CONFIG / devices first, then import TensorFlow. ``LOGICAL_CPUS`` is

@@ -9,15 +9,13 @@ reads under a strategy (its own test below) and what docs/distributed.md says.
 
 from __future__ import annotations
 
-import pathlib
-
 import numpy as np
 import pytest
 
-import tf1_oracle
 from .distributed_util import run_child
+from tests.support import tf1_session
+from tests.support.paths import FIXTURES
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf1_modules"
 STATISTICS = ("bn/moving_mean", "bn/moving_variance")
 
 CHILD = """
@@ -51,7 +49,7 @@ def test_moving_statistics_are_the_mean_of_the_replicas_updates(tmp_path, fixtur
     np.savez(tmp_path / "data.npz", batches=batches)
     result = run_child(tmp_path, CHILD, path, tmp_path / "data.npz")
     per_replica = [
-        tf1_oracle.run(path, tags=("train",), inputs={input_name: batch},
+        tf1_session.run(path, tags=("train",), inputs={input_name: batch},
                        run_update_ops=True)["variables_after"]
         for batch in batches
     ]

@@ -16,7 +16,7 @@ import textwrap
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO as ROOT
 
 PRELUDE = """
 import json, sys

@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from tests.support.paths import GENUINE_PARITY
 
-sys.path.insert(0, str(REPO / "tests" / "genuine_parity"))
-import parity  # noqa: E402
+sys.path.insert(0, str(GENUINE_PARITY))
+import parity
 
-import hubcompat  # noqa: E402
+import hubcompat
 
 
 @pytest.mark.parametrize("name", parity.names(keras=True))

@@ -16,7 +16,7 @@ import tensorflow as tf
 
 import hubcompat
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 TEXT_EMBED = str(FIXTURES / "text_embed")
 MLP_BN = str(FIXTURES / "mlp_bn")

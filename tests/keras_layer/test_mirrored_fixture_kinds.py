@@ -16,15 +16,13 @@ every replica:
 from __future__ import annotations
 
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
 from .distributed_util import run_child
-
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf1_modules"
-CATALOG = {f["name"]: f for f in json.loads((FIXTURES / "catalog.json").read_text())["fixtures"]}
+from tests.support.paths import FIXTURES
+from tests.support.references import CATALOG
 
 # fixture -> the signature hub.KerasLayer users call (its catalog grad_output is the output).
 KINDS = {

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
 from .distributed_util import run_child, run_cluster
+from tests.support.paths import FIXTURES
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf1_modules"
 MLP_BN = str(FIXTURES / "mlp_bn")
 IMAGE = str(FIXTURES / "image_classifier")
 WORKERS = {"worker": 2}

@@ -9,14 +9,11 @@ worker with a ``ClusterCoordinator``, the custom-loop way (docs/distributed.md).
 
 from __future__ import annotations
 
-import pathlib
-
 import numpy as np
 import pytest
 
 from .distributed_util import run_cluster
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf1_modules"
 TASKS = {"chief": 1, "ps": 1, "worker": 1}
 
 PROGRAM = """

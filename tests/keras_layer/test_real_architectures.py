@@ -13,7 +13,8 @@ import pytest
 import tensorflow as tf
 
 import hubcompat
-from tests import call_sequences as cs
+
+from tests.support import call_sequences as cs
 
 pytestmark = pytest.mark.slow
 

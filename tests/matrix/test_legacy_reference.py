@@ -21,13 +21,13 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO
+from tests.support.paths import LEGACY_PROGRAMS, REPO
 
 hub = pytest.importorskip("tensorflow_hub")
 if not hasattr(hub, "Module"):
     pytest.skip("needs tensorflow_hub 0.15 (with hub.Module)", allow_module_level=True)
 
-sys.path.insert(0, str(REPO / "tests" / "legacy_programs"))
+sys.path.insert(0, str(LEGACY_PROGRAMS))
 import programs  # noqa: E402
 
 pytestmark = pytest.mark.slow

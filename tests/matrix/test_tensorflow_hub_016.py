@@ -17,8 +17,8 @@ import pytest
 
 import hubcompat
 
-from conftest import FIXTURES
-from subprocess_util import run_python
+from tests.support.paths import FIXTURES
+from tests.support.processes import run_python
 
 hub = pytest.importorskip("tensorflow_hub")
 if not hub.__version__.startswith("0.16"):

@@ -1,0 +1,1 @@
+"""Tests of hubcompat/commands/: the inspect, convert and check CLIs."""

@@ -1,0 +1,1 @@
+"""Tests of hubcompat/loader.py: hubcompat.load (format dispatch, errors, damaged files)."""

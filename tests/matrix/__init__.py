@@ -1,0 +1,1 @@
+"""The matrix cells' own tests (noxfile.py: legacy_reference, hub016)."""

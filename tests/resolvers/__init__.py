@@ -1,0 +1,1 @@
+"""Tests of hubcompat/resolvers/: local, HTTP, GCS, Kaggle handles and the cache."""
