@@ -11,7 +11,7 @@ Times, interleaved in the same run (median of ``--repeats`` fresh processes each
 - ``hubcompat inspect SRC``                a real run (imports TensorFlow, loads the module)
 
 and prints each as a ratio to ``import tensorflow``: a refusal well under 1.0
-is answered before TensorFlow is imported (tests/test_commands_startup.py
+is answered before TensorFlow is imported (tests/commands/test_commands_startup.py
 asserts that it is not imported at all).
 
     python benchmarks/bench_cli_startup.py [--repeats 5]

@@ -1,7 +1,7 @@
 """Errors name the handle or file, say what exists and carry it as attributes.
 
 Legacy-API messages are tensorflow_hub 0.15's, word for word (legacy programs
-print them, tests/test_legacy_programs.py compares); what the module has is in
+print them, tests/legacy/test_legacy_programs.py compares); what the module has is in
 a PEP 678 note (shown in tracebacks) and in attributes.
 """
 

@@ -1,7 +1,7 @@
 """The pytest plugin ``hubcompat.testing``, run through pytest's own ``pytester``.
 
 The references are the fixture references a TF1 Session computed
-(tests/test_check.py converts them); a changed value must fail the
+(tests/commands/test_check.py converts them); a changed value must fail the
 ``reference`` item and name the key.
 """
 

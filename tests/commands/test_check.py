@@ -1,7 +1,7 @@
 """``python -m hubcompat check`` against what TF1 computed.
 
 Each fixture's reference (fixtures/tf1_modules/NAME.reference.npz, computed
-by a TF1 Session, see tests/test_fixture_references.py) and the genuine
+by a TF1 Session, see tests/fixtures/test_fixture_references.py) and the genuine
 modules' references (computed by tensorflow_hub's hub.Module) are converted to
 check's reference format; check must pass with them, and fail (exit 1) when
 one value is changed. The Keras and re-export checks are slow, so they run on

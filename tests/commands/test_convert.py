@@ -3,7 +3,7 @@
 Every TF1 fixture and every genuine module is converted once (module-scoped),
 then loaded by ``tf.saved_model.load`` in an interpreter that cannot import
 hubcompat and compared with what TF1 computed (the reference .npz files, or
-tests/tf1_oracle.py where a module has no reference).
+tests/support/tf1_session.py where a module has no reference).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ With genuine tensorflow_hub 0.15 (``--write``, from the legacy_reference cell's
 Python, any tensorflow-cpu 2.15.1 + tensorflow-hub 0.15.0 venv, or a TF 2.13 cell
 with tensorflow-hub 0.15.0 on PYTHONPATH) they are recorded in
 ``estimator_genuine.json``, per TensorFlow release (random initializers differ
-between releases); tests/test_estimator.py runs them with hubcompat in the TF 2.13
+between releases); tests/legacy/test_estimator.py runs them with hubcompat in the TF 2.13
 / 2.15 cells and requires the numbers of the same release.
 """
 

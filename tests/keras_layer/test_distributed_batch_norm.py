@@ -1,6 +1,6 @@
 """TF1 batch-norm moving statistics under MirroredStrategy, each replica on its own batch.
 
-The TF1 oracle (tests/tf1_oracle.py) runs the module's train graph with its
+The TF1 oracle (tests/support/tf1_session.py) runs the module's train graph with its
 update ops in a tf.compat.v1 Session, once per replica's batch; the module's
 moving statistics after one distributed training call must be the mean of
 those updates on every copy, which is what tf-keras' BatchNormalization

@@ -1,6 +1,6 @@
 """KerasLayer on the real-architecture fixtures, call by call as genuine hub.Module computed them.
 
-``fixtures/genuine_tf15/architectures/`` (see tests/call_sequences.py):
+``fixtures/genuine_tf15/architectures/`` (see tests/support/call_sequences.py):
 ``inception_like`` (177 weight-decay losses, batch norm) and ``stateful_elmo``
 (stateful LSTMs in v1 while loops, an l2 loss under control dependencies).
 Runs under Keras 3 and, with TF_USE_LEGACY_KERAS=1, tf-keras.

@@ -5,8 +5,8 @@ model_fn with a TF1 module and a TF2 SavedModel, trained and exported; text and
 image feature columns in DNNClassifier / LinearClassifier; hub.LatestModuleExporter
 with register_module_for_export) compute, with hubcompat, the numbers genuine
 tensorflow_hub 0.15 computed (estimator_genuine.json). Run in the TF 2.13 and 2.15
-cells (``nox -s "tests(tf='2.15')" -- tests/test_estimator.py``); on TF >= 2.16
-hubcompat raises EstimatorUnavailableError instead (tests/test_legacy_api.py).
+cells (``nox -s "tests(tf='2.15')" -- tests/legacy/test_estimator.py``); on TF >= 2.16
+hubcompat raises EstimatorUnavailableError instead (tests/legacy/test_legacy_api.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from hubcompat import errors
 from tests.support.paths import FIXTURES, REPO
 
 # Our fixture: the same module_fn genuine tensorflow_hub exported as ../shared/genuine_tf1/mlp_bn
-# (tests/test_fixtures.py checks they are structurally identical), shipped with the repo.
+# (tests/fixtures/test_fixtures.py checks they are structurally identical), shipped with the repo.
 MLP_BN = str(FIXTURES / "mlp_bn")
 LEGACY_NAMES = [
     "Module", "ModuleSpec", "load_module_spec", "create_module_spec", "add_signature",
@@ -44,7 +44,7 @@ def test_estimator_exporters_raise_a_clear_error():
     from hubcompat._compat import estimator_module
 
     if estimator_module() is not None:
-        pytest.skip("tf.estimator exists here (TF <= 2.15): tests/test_estimator.py runs them")
+        pytest.skip("tf.estimator exists here (TF <= 2.15): tests/legacy/test_estimator.py runs them")
     with pytest.raises(NotImplementedError, match="tf.estimator was removed"):
         hub.register_module_for_export(object(), "tf_hub")
     with pytest.raises(errors.EstimatorUnavailableError, match="module.export"):

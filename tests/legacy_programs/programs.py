@@ -1,7 +1,7 @@
 """The legacy programs, the module folders each one runs on, and how to run them.
 
 Shared by record_references.py (genuine tensorflow_hub 0.15 on TF 2.15) and
-tests/test_legacy_programs.py (hubcompat on the installed TF). Standard
+tests/legacy/test_legacy_programs.py (hubcompat on the installed TF). Standard
 library only: the side venv imports it too.
 """
 

@@ -2,7 +2,7 @@
 
 ``fixtures/genuine_tf15/architectures/`` (exported by genuine tensorflow_hub
 0.15, references from its ``hub.Module`` in a TF1 Session, see
-tests/call_sequences.py): ``inception_like`` (706 variables, 177 weight-decay
+tests/support/call_sequences.py): ``inception_like`` (706 variables, 177 weight-decay
 losses, batch norm updated in the train graph) and ``stateful_elmo``
 (bilm-tf's stateful LSTMs in v1 while loops, an l2 loss under control
 dependencies on the outputs, batch norm in a v1-loop module). Each way of
