@@ -14,18 +14,8 @@ import hubcompat
 from hubcompat import errors
 
 from tests.support import call_sequences as cs
+from tests.support.modules import export
 from tests.support.paths import FIXTURES
-
-
-def _export(tmp_path, module_fn) -> str:
-    spec = hubcompat.create_module_spec(module_fn)
-    path = str(tmp_path / "module")
-    with tf.Graph().as_default():
-        module = hubcompat.Module(spec)
-        with tf.compat.v1.Session() as session:
-            session.run(tf.compat.v1.global_variables_initializer())
-            module.export(path, session)
-    return path
 
 
 def test_a_loss_computed_from_a_signature_input_is_refused_at_load(tmp_path):
@@ -37,9 +27,11 @@ def test_a_loss_computed_from_a_signature_input_is_refused_at_load(tmp_path):
                                        tf.reduce_sum(y ** 2, name="activity_loss"))
         hubcompat.add_signature(inputs=x, outputs=y)
 
-    path = _export(tmp_path, module_fn)
-    with pytest.raises(errors.UnsupportedGraphError, match="activity_loss.*signature input 'x'"):
+    path = export(tmp_path, module_fn)
+    with pytest.raises(errors.UnsupportedGraphError, match="activity_loss.*signature input 'x'") as info:
         hubcompat.load(path)
+    assert f"Module {path!r}" in str(info.value)
+    assert "a regularization loss can only depend on the module's variables" in str(info.value)
 
 
 def test_a_loss_under_control_dependencies_on_the_input_runs_without_it(tmp_path):
@@ -52,7 +44,7 @@ def test_a_loss_under_control_dependencies_on_the_input_runs_without_it(tmp_path
         tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES, loss)
         hubcompat.add_signature(inputs=x, outputs=y)
 
-    m = hubcompat.load(_export(tmp_path, module_fn))
+    m = hubcompat.load(export(tmp_path, module_fn))
     (loss,) = m.regularization_losses
     w = m.variables[0]
     np.testing.assert_allclose(float(loss()), 0.5 * np.sum(w.numpy() ** 2), rtol=1e-6)
