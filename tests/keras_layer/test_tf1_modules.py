@@ -12,6 +12,8 @@ import tensorflow as tf
 
 import hubcompat
 
+from tests.support import tf1_session
+
 VOCAB_SENTENCES = ["hello world", "the cat sat on the mat", "a dog", "the mat", "cat dog",
                    "hello cat", "world on a mat"]
 
@@ -93,6 +95,11 @@ def test_gradients_reach_every_trainable_weight(mlp_bn, mlp_bn_reference):
                              "logits/weights", "logits/biases")}
     assert all(g is not None for g in grads)
     assert {tuple(g.shape) for g in grads} == by_shape
+    # Dropout makes the other gradients random; the logits' biases' is the TF1 train graph's.
+    expected = tf1_session.run(mlp_bn, ("train",), "default", {"x": x.numpy()}, "default",
+                               mlp_bn_reference["grad_weights"])["grads"]["logits/biases"]
+    (bias_grad,) = [g for g in grads if tuple(g.shape) == (3,)]  # the only weight of shape (3,)
+    np.testing.assert_allclose(bias_grad, expected, atol=1e-5)
 
 
 def test_training_true_runs_train_graph_only_when_trainable(mlp_bn, mlp_bn_reference):
@@ -156,7 +163,11 @@ def test_unknown_batch_size_in_functional_model(keras, mlp_bn, batch):
     inputs = keras.Input(shape=(4,))
     model = keras.Model(inputs, hubcompat.KerasLayer(mlp_bn)(inputs))
     assert model.output_shape == (None, 3)
-    assert model.predict(np.ones((batch, 4), "float32"), verbose=0).shape == (batch, 3)
+    ones = np.ones((batch, 4), "float32")
+    predicted = model.predict(ones, verbose=0)
+    assert predicted.shape == (batch, 3)
+    expected = tf1_session.run(mlp_bn, (), "default", {"x": ones})["outputs"]["default"]
+    np.testing.assert_allclose(predicted, expected, atol=1e-5)
 
 
 def test_string_input_functional_model(keras, text_embed, text_embed_reference):

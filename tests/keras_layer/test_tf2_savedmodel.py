@@ -8,6 +8,8 @@ import tensorflow as tf
 
 import hubcompat
 
+from tests.support import tf1_session
+
 
 def test_seed_my_mul_model_example(my_mul_path):
     # The seed document's example, line for line.
@@ -103,8 +105,11 @@ def test_unknown_batch_size(keras, my_mul_path, batch):
 def test_seed_text_classifier_with_tf_keras_namespace(text_embed):
     # The seed's code spells Keras as tf.keras; it must be the Keras hubcompat uses.
     embed = hubcompat.KerasLayer(text_embed)
-    embeddings = embed(["A long sentence.", "single-word", "http://example.com"])
+    sentences = ["A long sentence.", "single-word", "http://example.com"]
+    embeddings = embed(sentences)
     assert tuple(embeddings.shape) == (3, 6) and embeddings.dtype == tf.float32
+    expected = tf1_session.run(text_embed, (), "default", {"default": np.array(sentences)})
+    np.testing.assert_allclose(embeddings.numpy(), expected["outputs"]["default"], atol=1e-5)
     model = tf.keras.Sequential([
         embed,
         tf.keras.layers.Dense(16, activation="relu"),

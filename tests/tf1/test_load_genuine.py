@@ -101,6 +101,13 @@ def test_train_graph_gradients_reach_the_same_variables(mlp_bn_path):
         loss = tf.reduce_sum(module(x, training=True))
     grads = tape.gradient(loss, module.trainable_variables)
     assert all(g is not None for g in grads)
+    # Dropout makes the other gradients random; the logits' biases' is sum(weights) over
+    # the batch whatever the mask: the TF1 train graph's value.
+    expected = tf1_session.run(mlp_bn_path, ("train",), "default", {"x": x}, "default",
+                               np.ones((len(x), 3), np.float32))["grads"]["logits/biases"]
+    by_name = dict(zip((v.name[:-2] for v in module.trainable_variables), grads, strict=True))
+    np.testing.assert_allclose(by_name["logits/biases"], expected, atol=ATOL)
+    np.testing.assert_allclose(expected, np.full(3, float(len(x))), atol=ATOL)
 
 
 def test_training_as_a_tensor(mlp_bn_path):
