@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import paths
+from tests.support.hub_server import HubServer, setup_env
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -51,3 +52,16 @@ def genuine_copy(tmp_path):
         return target
 
     return copy
+
+
+@pytest.fixture
+def cache_dir(monkeypatch, tmp_path):
+    """An empty hubcompat cache folder; no offline mode, retries, proxy or progress bar."""
+    return setup_env(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 (tests/support/hub_server.py): add routes to it."""
+    with HubServer() as hub:
+        yield hub

@@ -14,13 +14,8 @@ import pytest
 import hubcompat
 from hubcompat import archive, errors
 
-from tests.support.hub_server import genuine_archive, same_tree, setup_env, tmp_entries
+from tests.support.hub_server import genuine_archive, same_tree, tmp_entries
 from tests.support.paths import GENUINE
-
-
-@pytest.fixture
-def cache_dir(monkeypatch, tmp_path):
-    return setup_env(monkeypatch, tmp_path)
 
 
 class _Zeros(io.RawIOBase):

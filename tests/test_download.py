@@ -13,16 +13,12 @@ import pytest
 
 from hubcompat import download, errors
 
-from tests.support.hub_server import HubServer, setup_env
-
 BODY = os.urandom(3 * (1 << 20) + 123)  # more than one chunk
 
 
-@pytest.fixture
-def server(monkeypatch, tmp_path):
-    setup_env(monkeypatch, tmp_path)
-    with HubServer() as hub:
-        yield hub
+@pytest.fixture(autouse=True)
+def _environment(cache_dir):
+    """No retries, no progress bar, no proxy, an empty cache (tests/support/hub_server.py)."""
 
 
 def test_the_file_holds_the_bytes_served_and_redirects_are_followed(server, tmp_path):

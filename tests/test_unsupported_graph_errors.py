@@ -28,7 +28,13 @@ from hubcompat import errors  # noqa: E402
 from tests.support.modules import edit_saved_model, export  # noqa: E402
 
 
-def _graph_def(proto, tags=()):
+def _refused_at_load(path: str) -> str:
+    with pytest.raises(errors.UnsupportedGraphError) as info:
+        hubcompat.load(path)
+    return str(info.value)
+
+
+def _meta_graph(proto, tags=()):
     (meta_graph,) = [m for m in proto.meta_graphs if set(m.meta_info_def.tags) == set(tags)]
     return meta_graph
 
@@ -45,9 +51,7 @@ def test_reference_lookup_table_is_refused_naming_the_module(tmp_path):
         hubcompat.add_signature(inputs=keys, outputs=ids)
 
     path = export(tmp_path, module_fn)
-    with pytest.raises(errors.UnsupportedGraphError) as info:
-        hubcompat.load(path)
-    message = str(info.value)
+    message = _refused_at_load(path)
     assert repr(path) in message
     assert "reference-typed lookup table op 'HashTable'" in message and "'old_table'" in message
     assert "from TensorFlow before 1.3; it cannot run in TF2" in message
@@ -62,9 +66,7 @@ def test_reference_variable_update_that_cannot_be_converted_is_refused(tmp_path)
         hubcompat.add_signature(inputs=x, outputs=step)
 
     path = export(tmp_path, module_fn)
-    with pytest.raises(errors.UnsupportedGraphError) as info:
-        hubcompat.load(path)
-    message = str(info.value)
+    message = _refused_at_load(path)
     assert repr(path) in message
     assert "node 'sgd' (ApplyGradientDescent) updates the reference variable 'w'" in message
     assert "Please report it with the module's handle" in message
@@ -84,9 +86,7 @@ def test_unsupported_table_type_is_refused_naming_the_module(tmp_path):
         hubcompat.add_signature(inputs=keys, outputs=values)
 
     path = export(tmp_path, module_fn)
-    with pytest.raises(errors.UnsupportedGraphError) as info:
-        hubcompat.load(path)
-    message = str(info.value)
+    message = _refused_at_load(path)
     assert repr(path) in message
     assert "creates a MutableDenseHashTableV2 (node 'dense_table')" in message
     assert "hubcompat supports HashTableV2, MutableHashTableV2 tables" in message
@@ -123,9 +123,7 @@ def test_table_initializer_of_an_unsupported_op_is_refused(tmp_path):
         hubcompat.add_signature(inputs=keys, outputs=ids)
 
     path = export(tmp_path, module_fn)
-    with pytest.raises(errors.UnsupportedGraphError) as info:
-        hubcompat.load(path)
-    message = str(info.value)
+    message = _refused_at_load(path)
     assert "Table initializer 'fill' is a LookupTableInsertV2" in message
     assert "hubcompat supports InitializeTableV2, InitializeTableFromTextFileV2" in message
 
@@ -175,7 +173,7 @@ def test_signature_tensor_of_a_composite_type_other_than_ragged_is_refused(tmp_p
     type_spec = nested_structure_coder.encode_structure(spec).type_spec_value
 
     def edit(proto):
-        info = _graph_def(proto).signature_def["default"].inputs["default"]
+        info = _meta_graph(proto).signature_def["default"].inputs["default"]
         name = info.name
         info.Clear()
         info.composite_tensor.type_spec.CopyFrom(type_spec)
@@ -212,7 +210,7 @@ def test_asset_node_that_is_not_a_scalar_string_constant_is_refused_by_the_spec(
     def edit(proto):
         from tensorflow.core.protobuf import meta_graph_pb2
 
-        meta_graph = _graph_def(proto)
+        meta_graph = _meta_graph(proto)
         (packed,) = meta_graph.collection_def["saved_model_assets"].any_list.value
         asset = meta_graph_pb2.AssetFileDef()
         packed.Unpack(asset)

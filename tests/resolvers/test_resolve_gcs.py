@@ -12,13 +12,8 @@ import hubcompat
 from hubcompat import resolvers
 from hubcompat.resolvers.gcs import GcsResolver
 
-from tests.support.hub_server import genuine_archive, same_tree, setup_env, tmp_entries
+from tests.support.hub_server import genuine_archive, same_tree, tmp_entries
 from tests.support.paths import GENUINE
-
-
-@pytest.fixture
-def cache_dir(monkeypatch, tmp_path):
-    return setup_env(monkeypatch, tmp_path)
 
 
 def test_remote_archive_is_cached_and_remote_folder_passed_through(cache_dir, tmp_path):

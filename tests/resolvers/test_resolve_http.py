@@ -14,19 +14,8 @@ from hubcompat import errors, resolvers
 from hubcompat.resolvers.kaggle import kagglehub_available
 from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
 
-from tests.support.hub_server import HubServer, genuine_archive, same_tree, setup_env, tmp_entries
+from tests.support.hub_server import genuine_archive, same_tree, tmp_entries
 from tests.support.paths import GENUINE
-
-
-@pytest.fixture
-def cache_dir(monkeypatch, tmp_path):
-    return setup_env(monkeypatch, tmp_path)
-
-
-@pytest.fixture
-def server():
-    with HubServer() as s:
-        yield s
 
 
 @pytest.fixture

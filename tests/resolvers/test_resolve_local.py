@@ -20,16 +20,10 @@ from tests.support.hub_server import (
     genuine_archive,
     python_resolve,
     same_tree,
-    setup_env,
 )
 from tests.support.paths import GENUINE, LEGACY_PYTHON, REPO
 
 FIXTURE = REPO / "fixtures" / "tfhub_cache"
-
-
-@pytest.fixture
-def cache_dir(monkeypatch, tmp_path):
-    return setup_env(monkeypatch, tmp_path)
 
 
 def test_local_folder_and_file_url(cache_dir):

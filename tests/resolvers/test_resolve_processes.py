@@ -14,25 +14,12 @@ import hubcompat
 from hubcompat import cache
 
 from tests.support.hub_server import (
-    HubServer,
     genuine_archive,
     python_resolve,
     same_tree,
-    setup_env,
     tmp_entries,
 )
 from tests.support.paths import GENUINE, REPO
-
-
-@pytest.fixture
-def cache_dir(monkeypatch, tmp_path):
-    return setup_env(monkeypatch, tmp_path)
-
-
-@pytest.fixture
-def server():
-    with HubServer() as s:
-        yield s
 
 
 def test_eight_processes_share_one_download(cache_dir, server, tmp_path):
