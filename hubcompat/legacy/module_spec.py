@@ -2,26 +2,20 @@
 
 A spec holds one MetaGraphDef per tag set (asset paths already pointing at
 real files) and, when loaded from disk, the checkpoint its variables start
-from. ``hub.Module`` instantiates it in a graph (``graph_module.py``).
+from. ``hub.Module`` instantiates it in a graph (``graph_module.py``) or
+eagerly (``eager_module.py``); ``ModuleSpec.export`` goes through a new
+graph instance too.
 """
 
 from __future__ import annotations
 
 import os
 
-from hubcompat import errors
-from hubcompat.legacy import tensor_info
-from hubcompat.legacy.protos import ModuleAttachment
-
-ATTACHMENTS_COLLECTION = "hub_module_attachments"
-ASSETS_KEY = "saved_model_assets"
-
-# The collections tensorflow_hub 0.15 accepted in a module's graphs.
-SUPPORTED_COLLECTIONS = frozenset({
-    "variables", "trainable_variables", "model_variables", "table_initializer",
-    "update_ops", "regularization_losses", "asset_filepaths", "cond_context",
-    "while_context", ATTACHMENTS_COLLECTION,
-})
+from hubcompat import errors, formats
+from hubcompat.legacy.graph_module import export_new_instance
+from hubcompat.resolvers import resolve
+from hubcompat.tf1 import hub_format
+from hubcompat.tf1.module_reader import ModuleReader, parse_tensor_info_map
 
 
 class ModuleSpec:
@@ -34,7 +28,7 @@ class ModuleSpec:
             if tags in seen:
                 raise errors.CorruptModuleError(f"Tags {sorted(tags)!r} used repeatedly")
             seen.add(tags)
-            unsupported = sorted(set(meta_graph.collection_def) - SUPPORTED_COLLECTIONS)
+            unsupported = sorted(set(meta_graph.collection_def) - hub_format.SUPPORTED_COLLECTIONS)
             if unsupported:
                 raise errors.UnsupportedCollectionError(
                     f"Unsupported collections in graph: {unsupported}\n"
@@ -52,10 +46,10 @@ class ModuleSpec:
         return list(self.meta_graph(tags).signature_def.keys())
 
     def get_input_info_dict(self, signature=None, tags=None):
-        return tensor_info.parse_tensor_info_map(self._signature_def(signature, tags).inputs)
+        return parse_tensor_info_map(self._signature_def(signature, tags).inputs)
 
     def get_output_info_dict(self, signature=None, tags=None):
-        return tensor_info.parse_tensor_info_map(self._signature_def(signature, tags).outputs)
+        return parse_tensor_info_map(self._signature_def(signature, tags).outputs)
 
     def get_attached_message(self, key, message_type, tags=None, required=False):
         raw = self._get_attached_bytes(key, tags)
@@ -75,11 +69,21 @@ class ModuleSpec:
             raise errors.InputTypeError("Pass checkpoint_path and name_transform_fn by name.")
         if not checkpoint_path:
             raise errors.InputError("Missing mandatory `checkpoint_path` parameter")
-        from hubcompat.legacy.module import export_spec_from_checkpoint
-
-        export_spec_from_checkpoint(self, path, checkpoint_path, name_transform_fn or (lambda x: x))
+        export_new_instance(self, os.fspath(path), checkpoint_path, name_transform_fn)
 
     # --- internals -------------------------------------------------------------
+
+    def checked_tags(self, tags) -> frozenset[str]:
+        """``tags`` as a key of the spec's graphs; InputError (as hub 0.15) if it has none."""
+        key = frozenset(tags or [])
+        if key not in self.get_tags():
+            available = [sorted(t) for t in self.get_tags()]
+            raise errors.InputError(
+                f"No such graph variant: tags={sorted(tags) if tags else tags!r}",  # as hub 0.15
+                note=f"Module {self._source or '(created by create_module_spec)'} has the tag "
+                f"sets {available}: pass one of them as tags= (None for the empty set).",
+                handle=self._source, tags=sorted(key), available=available)
+        return key
 
     def meta_graph(self, tags=None):
         key = frozenset(tags or [])
@@ -117,16 +121,10 @@ class ModuleSpec:
         return signature_def
 
     def _get_attached_bytes(self, key, tags):
-        meta_graph = self.meta_graph(tags)
-        if ATTACHMENTS_COLLECTION not in meta_graph.collection_def:
+        collection = self.meta_graph(tags).collection_def.get(hub_format.ATTACHMENTS_COLLECTION)
+        if collection is None:
             return None
-        result = None
-        for raw in meta_graph.collection_def[ATTACHMENTS_COLLECTION].bytes_list.value:
-            attachment = ModuleAttachment()
-            attachment.ParseFromString(raw)
-            if attachment.key == key:
-                result = attachment.value
-        return result
+        return hub_format.parse_attachments(collection.bytes_list.value).get(key)
 
     def __repr__(self) -> str:
         return f"<hubcompat.ModuleSpec {self._source or '(in memory)'} tags={self.get_tags()}>"
@@ -134,10 +132,6 @@ class ModuleSpec:
 
 def load_module_spec(path) -> ModuleSpec:
     """Loads the ModuleSpec of a TF1 Hub module (a folder, file:// path, or any resolvable handle)."""
-    from hubcompat import formats
-    from hubcompat.resolvers import resolve
-    from hubcompat.tf1.module_reader import ModuleReader
-
     folder = resolve(path)
     fmt = formats.detect_format(folder)
     if fmt is not formats.ModelFormat.TF1_HUB:
@@ -161,9 +155,6 @@ def create_module_spec_from_saved_model(saved_model_path, drop_collections=None)
     dropped, and so is every collection in ``drop_collections``; other
     collections ``hub.Module`` does not support raise UnsupportedCollectionError.
     """
-    from hubcompat.resolvers import resolve
-    from hubcompat.tf1.module_reader import ModuleReader
-
     reader = ModuleReader(resolve(saved_model_path))
     dropped = set(_ALWAYS_DROPPED_COLLECTIONS) | set(drop_collections or [])
     meta_graphs = _read_meta_graphs(reader)
@@ -194,5 +185,5 @@ def _point_assets_at_files(meta_graph, asset_files: dict[str, str]) -> None:
                 raise errors.UnsupportedGraphError(
                     f"Asset node {node.name!r} must be a scalar string constant, is a {node.op}.")
             node.attr["value"].tensor.string_val[0] = os.fsencode(path)
-    if ASSETS_KEY in meta_graph.collection_def:
-        del meta_graph.collection_def[ASSETS_KEY]
+    if hub_format.ASSETS_COLLECTION in meta_graph.collection_def:
+        del meta_graph.collection_def[hub_format.ASSETS_COLLECTION]
