@@ -523,7 +523,7 @@ def _supported(protomap) -> dict[str, ParsedTensorInfo]:
     result = parse_tensor_info_map(protomap)
     for key, info in result.items():
         # hub.add_signature takes RaggedTensors since tensorflow_hub 0.10.
-        if info.is_composite and not info.is_ragged:
+        if info.tensor_info.WhichOneof("encoding") == "composite_tensor" and not info.is_ragged:
             raise errors.UnsupportedGraphError(
                 f"Signature tensor {key!r} is a {type(info.type_spec).__name__}; TF1 Hub modules "
                 "take Tensors, SparseTensors and RaggedTensors only."
