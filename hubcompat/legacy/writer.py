@@ -84,7 +84,7 @@ def write_module(path, meta_graphs: Iterable[meta_graph_pb2.MetaGraphDef],
     if os.path.exists(module_def):
         raise errors.ModuleExistsError(
             f"{module_def!r} already exists: export to a new folder, or delete it first.")
-    saved_model = saved_model_pb2.SavedModel(saved_model_schema_version=1)
+    saved_model = saved_model_pb2.SavedModel()  # schema version unset, as tensorflow_hub wrote it
     saved_model.meta_graphs.extend(meta_graphs)
     assets = move_assets(saved_model)
     assets_folder = os.path.join(path, hub_format.ASSETS_FOLDER)

@@ -14,13 +14,14 @@ import sys
 import textwrap
 
 import pytest
-from conftest import FIXTURES, GENUINE, REPO
 
 from hubcompat import errors, formats
 from hubcompat.tf1 import hub_format
 
+from conftest import FIXTURES, GENUINE, REPO
+
 sys.path.insert(0, str(FIXTURES))
-import hub_format as oracle  # noqa: E402 (the fixtures' independent writer, from FIXTURES)
+import hub_format as oracle  # the fixtures' independent writer (FIXTURES, on sys.path)
 
 
 def test_imports_without_tensorflow():
