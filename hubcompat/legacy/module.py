@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import tensorflow as tf
+from google.protobuf.message import Message
 
 from hubcompat import errors
 from hubcompat._compat import building_wrapped_function
@@ -22,9 +25,12 @@ from hubcompat.legacy.eager_module import EagerModule
 from hubcompat.legacy.graph_module import GraphModule
 from hubcompat.legacy.module_impl import ModuleImpl
 from hubcompat.legacy.module_spec import ModuleSpec, load_module_spec
+from hubcompat.tf1.module_reader import ParsedTensorInfo
+
+M = TypeVar("M", bound=Message)
 
 
-def as_module_spec(spec) -> ModuleSpec:
+def as_module_spec(spec: ModuleSpec | str | os.PathLike[str]) -> ModuleSpec:
     if isinstance(spec, ModuleSpec):
         return spec
     if isinstance(spec, str) or hasattr(spec, "__fspath__"):
@@ -60,7 +66,8 @@ def _shape(shape) -> str:
 class Module:
     """A TF1 Hub module in the current graph (or, eagerly, a callable over its variables)."""
 
-    def __init__(self, spec, trainable=False, name="module", tags=None):
+    def __init__(self, spec: ModuleSpec | str | os.PathLike[str], trainable: bool = False,
+                 name: str = "module", tags: Iterable[str] | None = None) -> None:
         self._spec = as_module_spec(spec)
         self._trainable = trainable
         self._tags = set(tags or [])
@@ -68,7 +75,8 @@ class Module:
         implementation: type[ModuleImpl] = EagerModule if _use_eager_backend() else GraphModule
         self._impl: ModuleImpl = implementation(self._spec, key, trainable, name)
 
-    def __call__(self, inputs=None, _sentinel=None, signature=None, as_dict=None):
+    def __call__(self, inputs: Any = None, _sentinel: None = None, signature: str | None = None,
+                 as_dict: bool | None = None) -> Any:
         """Applies ``signature`` (default "default") to ``inputs``; see tensorflow_hub 0.15."""
         if _sentinel is not None:
             raise errors.InputTypeError("Pass signature= and as_dict= by name.")
@@ -94,30 +102,31 @@ class Module:
             raise errors.InputTypeError("There is no output named 'default'. Use as_dict=True.")
         return outputs["default"]
 
-    def get_signature_names(self):
+    def get_signature_names(self) -> list[str]:
         return self._spec.get_signature_names(tags=self._tags)
 
-    def get_input_info_dict(self, signature=None):
+    def get_input_info_dict(self, signature: str | None = None) -> dict[str, ParsedTensorInfo]:
         return self._spec.get_input_info_dict(signature=signature, tags=self._tags)
 
-    def get_output_info_dict(self, signature=None):
+    def get_output_info_dict(self, signature: str | None = None) -> dict[str, ParsedTensorInfo]:
         return self._spec.get_output_info_dict(signature=signature, tags=self._tags)
 
-    def get_attached_message(self, key, message_type, required=False):
+    def get_attached_message(self, key: str, message_type: type[M], required: bool = False
+                             ) -> M | None:
         return self._spec.get_attached_message(key, message_type, tags=self._tags,
                                                required=required)
 
-    def export(self, path, session):
+    def export(self, path: str | os.PathLike[str], session: Any) -> None:
         """Writes the module, with the variable values held by ``session``, to ``path``."""
         self._impl.export(os.fspath(path), session)
 
     @property
-    def variable_map(self):
+    def variable_map(self) -> dict:
         """Module-relative variable names -> variables (a list for partitioned ones)."""
         return self._impl.variable_map
 
     @property
-    def variables(self):
+    def variables(self) -> list:
         result = []
         for _, value in sorted(self.variable_map.items()):
             result.extend(value if isinstance(value, list) else [value])
@@ -126,11 +135,11 @@ class Module:
     # --- the TF2 reusable SavedModel interface (eagerly; graph mode as hub 0.15) ---
 
     @property
-    def trainable_variables(self):
+    def trainable_variables(self) -> list:
         return self._impl.trainable_variables if self._trainable else []
 
     @property
-    def regularization_losses(self):
+    def regularization_losses(self) -> list:
         """Eagerly: no-argument callables, one per loss (graph mode: the collection)."""
         return self._impl.regularization_losses if self._trainable else []
 
@@ -152,7 +161,8 @@ def _placeholders(infos: dict) -> dict:
 
 
 @contextlib.contextmanager
-def eval_function_for_module(spec, tags=None):
+def eval_function_for_module(spec: ModuleSpec | str | os.PathLike[str],
+                             tags: Iterable[str] | None = None) -> Iterator[Callable[..., Any]]:
     """Yields ``f(inputs, signature=, as_dict=)`` computing the module's outputs as numpy values."""
     original = tf.compat.v1.get_default_graph()
     with tf.Graph().as_default():

@@ -10,18 +10,26 @@ graph instance too.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from google.protobuf.message import Message
+from tensorflow.core.protobuf.meta_graph_pb2 import MetaGraphDef
 
 from hubcompat import errors, formats
 from hubcompat.legacy.graph_module import export_new_instance
 from hubcompat.resolvers import resolve
 from hubcompat.tf1 import hub_format
-from hubcompat.tf1.module_reader import ModuleReader, parse_tensor_info_map
+from hubcompat.tf1.module_reader import ModuleReader, ParsedTensorInfo, parse_tensor_info_map
+
+M = TypeVar("M", bound=Message)
 
 
 class ModuleSpec:
     """The contents of a TF1 Hub module. Create with ``load_module_spec`` or ``create_module_spec``."""
 
-    def __init__(self, meta_graphs, checkpoint_prefix: str | None = None, source: str | None = None):
+    def __init__(self, meta_graphs: Iterable[MetaGraphDef], checkpoint_prefix: str | None = None,
+                 source: str | None = None) -> None:
         seen = set()
         for meta_graph in meta_graphs:
             tags = frozenset(meta_graph.meta_info_def.tags)
@@ -42,16 +50,19 @@ class ModuleSpec:
     def get_tags(self) -> list[frozenset[str]]:
         return sorted(frozenset(m.meta_info_def.tags) for m in self._meta_graphs)
 
-    def get_signature_names(self, tags=None) -> list[str]:
+    def get_signature_names(self, tags: Iterable[str] | None = None) -> list[str]:
         return list(self.meta_graph(tags).signature_def.keys())
 
-    def get_input_info_dict(self, signature=None, tags=None):
+    def get_input_info_dict(self, signature: str | None = None, tags: Iterable[str] | None = None
+                            ) -> dict[str, ParsedTensorInfo]:
         return parse_tensor_info_map(self._signature_def(signature, tags).inputs)
 
-    def get_output_info_dict(self, signature=None, tags=None):
+    def get_output_info_dict(self, signature: str | None = None, tags: Iterable[str] | None = None
+                             ) -> dict[str, ParsedTensorInfo]:
         return parse_tensor_info_map(self._signature_def(signature, tags).outputs)
 
-    def get_attached_message(self, key, message_type, tags=None, required=False):
+    def get_attached_message(self, key: str, message_type: type[M],
+                             tags: Iterable[str] | None = None, required: bool = False) -> M | None:
         raw = self._get_attached_bytes(key, tags)
         if raw is None:
             if required:
@@ -63,7 +74,9 @@ class ModuleSpec:
         message.ParseFromString(raw)
         return message
 
-    def export(self, path, _sentinel=None, checkpoint_path=None, name_transform_fn=None):
+    def export(self, path: str | os.PathLike[str], _sentinel: None = None,
+               checkpoint_path: str | None = None,
+               name_transform_fn: Callable[[str], str] | None = None) -> None:
         """Writes the module to ``path`` with variable values from a training checkpoint."""
         if _sentinel is not None:
             raise errors.InputTypeError("Pass checkpoint_path and name_transform_fn by name.")
@@ -73,7 +86,7 @@ class ModuleSpec:
 
     # --- internals -------------------------------------------------------------
 
-    def checked_tags(self, tags) -> frozenset[str]:
+    def checked_tags(self, tags: Iterable[str] | None) -> frozenset[str]:
         """``tags`` as a key of the spec's graphs; InputError (as hub 0.15) if it has none."""
         key = frozenset(tags or [])
         if key not in self.get_tags():
@@ -85,7 +98,7 @@ class ModuleSpec:
                 handle=self._source, tags=sorted(key), available=available)
         return key
 
-    def meta_graph(self, tags=None):
+    def meta_graph(self, tags: Iterable[str] | None = None) -> MetaGraphDef:
         key = frozenset(tags or [])
         for meta_graph in self._meta_graphs:
             if frozenset(meta_graph.meta_info_def.tags) == key:
@@ -95,7 +108,7 @@ class ModuleSpec:
             f"tags: {sorted(key)!r}; it has {[sorted(t) for t in self.get_tags()]}.")
 
     @property
-    def meta_graphs(self):
+    def meta_graphs(self) -> list[MetaGraphDef]:
         return list(self._meta_graphs)
 
     @property
@@ -130,7 +143,7 @@ class ModuleSpec:
         return f"<hubcompat.ModuleSpec {self._source or '(in memory)'} tags={self.get_tags()}>"
 
 
-def load_module_spec(path) -> ModuleSpec:
+def load_module_spec(path: str | os.PathLike[str]) -> ModuleSpec:
     """Loads the ModuleSpec of a TF1 Hub module (a folder, file:// path, or any resolvable handle)."""
     folder = resolve(path)
     fmt = formats.detect_format(folder)
@@ -148,7 +161,9 @@ def load_module_spec(path) -> ModuleSpec:
 _ALWAYS_DROPPED_COLLECTIONS = ("global_step", "legacy_init_op", "saved_model_main_op")
 
 
-def create_module_spec_from_saved_model(saved_model_path, drop_collections=None) -> ModuleSpec:
+def create_module_spec_from_saved_model(saved_model_path: str | os.PathLike[str],
+                                        drop_collections: Iterable[str] | None = None
+                                        ) -> ModuleSpec:
     """A ModuleSpec of a TF1 SavedModel (``saved_model.pb`` without ``tfhub_module.pb``).
 
     As tensorflow_hub 0.15: the global step and init-op collections are
