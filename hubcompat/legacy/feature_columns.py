@@ -105,13 +105,24 @@ def _check_text_embedding(spec) -> None:
         raise errors.InputError(f"Module is not a text-embedding: {issues!r}")
 
 
-class _TextEmbeddingColumn(
-        _DenseColumn, collections.namedtuple("_ModuleEmbeddingColumn",
-                                             ("key", "module_spec_path", "trainable"))):
-    def __init__(self, key, module_spec_path, trainable):
+class _SpecPathColumn(_DenseColumn):
+    """A column whose ``module_spec_path`` field is loaded, and checked, when it is made."""
+
+    def __init__(self, *args, **kwargs):  # the namedtuple's fields: __new__ took them
         self.module_spec = as_module_spec(self.module_spec_path)
-        _check_text_embedding(self.module_spec)
+        self._check_module_spec(self.module_spec)
         super().__init__()
+
+    def _check_module_spec(self, spec):
+        """Raises InputError, worded as tensorflow_hub 0.15, if ``spec`` cannot serve the column."""
+        raise NotImplementedError
+
+
+class _TextEmbeddingColumn(
+        _SpecPathColumn, collections.namedtuple("_ModuleEmbeddingColumn",
+                                                ("key", "module_spec_path", "trainable"))):
+    def _check_module_spec(self, spec):
+        _check_text_embedding(spec)
 
     def create_state(self, state_manager):
         trainable = self.trainable and state_manager._trainable  # private TF API (as tensorflow_hub)
@@ -190,12 +201,10 @@ def _check_image_embedding(spec, check_image_size: bool) -> None:
 
 
 class _ImageEmbeddingColumn(
-        _DenseColumn, collections.namedtuple("_ImageEmbeddingColumn",
-                                             ("key", "module_spec_path", "image_size"))):
-    def __init__(self, key, module_spec_path, image_size):
-        self.module_spec = as_module_spec(self.module_spec_path)
-        _check_image_embedding(self.module_spec, check_image_size=self.image_size is None)
-        super().__init__()
+        _SpecPathColumn, collections.namedtuple("_ImageEmbeddingColumn",
+                                                ("key", "module_spec_path", "image_size"))):
+    def _check_module_spec(self, spec):
+        _check_image_embedding(spec, check_image_size=self.image_size is None)
 
     def create_state(self, state_manager):
         state_manager.add_resource(self, _RESOURCE, Module(self.module_spec))

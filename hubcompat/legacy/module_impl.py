@@ -8,9 +8,10 @@ to it. ``graph_module.GraphModule`` (tf.compat.v1 graphs and Sessions) and
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
+@runtime_checkable
 class ModuleImpl(Protocol):
     """One instance of a module's state, and the calls that use it."""
 
