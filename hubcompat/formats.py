@@ -8,15 +8,19 @@ import zipfile
 from dataclasses import dataclass, field
 
 from hubcompat import _wire, errors
+from hubcompat.tf1.hub_format import (
+    MODULE_DEF_FILENAME,
+    MODULE_DEF_FORMAT_V3,
+    SUPPORTED_REQUIRED_FEATURES,
+    parse_module_def,
+)
 
-MODULE_DEF_FILENAME = "tfhub_module.pb"
+__all__ = ["MODULE_DEF_FILENAME", "SAVED_MODEL_FILENAME", "SAVED_MODEL_TEXT_FILENAME",
+           "ModelFormat", "SavedModelSummary", "detect_format", "read_module_def",
+           "read_saved_model_summary"]
+
 SAVED_MODEL_FILENAME = "saved_model.pb"
 SAVED_MODEL_TEXT_FILENAME = "saved_model.pbtxt"
-
-# tensorflow_hub's ModuleDef.Format: only FORMAT_V3 was ever published, and
-# tensorflow_hub refuses any required feature it does not know; it knew none.
-MODULE_DEF_FORMAT_V3 = 3
-SUPPORTED_REQUIRED_FEATURES: frozenset[str] = frozenset()
 
 
 class ModelFormat(str, enum.Enum):
@@ -116,13 +120,8 @@ def read_module_def(filename: str) -> tuple[int, list[str]]:
         raise errors.CorruptModuleError(
             f"{filename!r} is empty: the module is damaged or was not fully written. "
             "Fetch it again.")
-    fmt, features = 0, []
     try:
-        for number, wire_type, value in _wire.fields(data):
-            if number == 1 and wire_type == _wire.VARINT:
-                fmt = int(value)  # type: ignore[arg-type]
-            elif number == 2 and wire_type == _wire.LENGTH_DELIMITED:
-                features.append(bytes(value).decode("utf-8"))  # type: ignore[arg-type]
+        fmt, features = parse_module_def(data)
     except (_wire.WireError, UnicodeDecodeError) as e:
         raise errors.CorruptModuleError(f"{filename!r} is not a valid ModuleDef ({e}).") from e
     if fmt != MODULE_DEF_FORMAT_V3:

@@ -78,7 +78,8 @@ def _tensor_infos(infos) -> dict:
 
 
 def _attachment(reader, key: str) -> dict:
-    from hubcompat.legacy.image_util import IMAGE_MODULE_INFO_KEY, ImageModuleInfo
+    from hubcompat.legacy.protos import ImageModuleInfo
+    from hubcompat.tf1.hub_format import IMAGE_MODULE_INFO_KEY
 
     raw = reader.attachments[key]
     if key == IMAGE_MODULE_INFO_KEY:

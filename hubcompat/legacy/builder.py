@@ -14,8 +14,8 @@ import tensorflow as tf
 
 from hubcompat import errors
 from hubcompat.legacy.graph_module import state_op_types
-from hubcompat.legacy.module_spec import ATTACHMENTS_COLLECTION, ModuleSpec
-from hubcompat.legacy.protos import ModuleAttachment
+from hubcompat.legacy.module_spec import ModuleSpec
+from hubcompat.tf1 import hub_format
 
 # Tuple keys: export_meta_graph skips them, so they never reach the saved graph.
 _SIGNATURES = ("__saved_model_lib_signatures",)
@@ -65,8 +65,7 @@ def attach_message(key, message) -> None:
     _check_graph_mode("attach_message")
     if not re.match(r"[a-zA-Z][a-zA-Z0-9_]*$", key):
         raise errors.InputError(f"hub.attach_message() called with malformed key '{key}'")
-    tf.compat.v1.add_to_collection(
-        _ATTACHMENTS, ModuleAttachment(key=key, value=message.SerializeToString()))
+    tf.compat.v1.add_to_collection(_ATTACHMENTS, (key, message.SerializeToString()))
 
 
 def create_module_spec(module_fn, tags_and_args=None, drop_collections=None) -> ModuleSpec:
@@ -95,10 +94,10 @@ def _capture(graph, tags):
             "module_fn.")
     for name, signature in signatures:
         meta_graph.signature_def[name].CopyFrom(signature)
-    attachments = {a.key: a for a in graph.get_collection(_ATTACHMENTS)}  # the last one wins
+    attachments = dict(graph.get_collection(_ATTACHMENTS))  # the last one wins
     if attachments:
-        meta_graph.collection_def[ATTACHMENTS_COLLECTION].bytes_list.value[:] = [
-            a.SerializeToString() for a in attachments.values()]
+        meta_graph.collection_def[hub_format.ATTACHMENTS_COLLECTION].bytes_list.value[:] = (
+            hub_format.encode_attachments(attachments))
     return meta_graph
 
 

@@ -19,62 +19,57 @@ import tempfile
 import tensorflow as tf
 
 from hubcompat import errors
-
-TRAIN = "train"
+from hubcompat.legacy import writer
+from hubcompat.legacy.graph_module import export_new_instance
+from hubcompat.loader import load_tf1
+from hubcompat.tf1 import hub_format
 
 
 def _materialize(spec) -> str:
     """A folder for a spec built by create_module_spec (exported once, like TF1 would)."""
-    from hubcompat.legacy.module import Module
-
-    folder = tempfile.mkdtemp(prefix="hubcompat_spec_")
-    path = os.path.join(folder, "module")
-    with tf.Graph().as_default():
-        module = Module(spec)
-        with tf.compat.v1.Session() as session:
-            session.run([tf.compat.v1.global_variables_initializer(),
-                         tf.compat.v1.tables_initializer()])
-            module.export(path, session)
+    path = os.path.join(tempfile.mkdtemp(prefix="hubcompat_spec_"), "module")
+    export_new_instance(spec, path)
     return path
 
 
 class EagerModule:
-    def __init__(self, spec, trainable: bool, tags: set[str]):
-        from hubcompat.loader import load_tf1
+    """A module's variables, and calls of its signatures, eagerly or in a ``tf.function``
+    (a :class:`~hubcompat.legacy.module_impl.ModuleImpl`)."""
 
+    def __init__(self, spec, tags: frozenset[str], trainable: bool, name: str):
         self._spec = spec
+        self.name = name
         path = spec.source or _materialize(spec)
-        base = set(tags) - {TRAIN}
-        self._training = bool(trainable and TRAIN in tags and base in spec.get_tags())
+        base = set(tags) - hub_format.TRAIN_TAGS
+        self._training = bool(trainable and hub_format.TRAIN_TAG in tags
+                              and base in spec.get_tags())
         adapter_tags = base if self._training else set(tags)
         with tf.init_scope():
             self._adapter = load_tf1(path, adapter_tags)
-        self._descriptions = self._adapter._reader.variables(adapter_tags)  # noqa: SLF001
-        by_name = self._adapter._state.variables_by_name  # noqa: SLF001
-        self.variable_map: dict = {}
-        for desc in self._descriptions:
-            var = by_name[desc.name]
-            if desc.slice_offset is None:
-                self.variable_map[desc.name] = var
-            else:
-                self.variable_map.setdefault(desc.checkpoint_key, []).append((desc.slice_offset, var))
-        for key, value in self.variable_map.items():
-            if isinstance(value, list):
-                self.variable_map[key] = [var for _, var in sorted(value, key=lambda p: p[0])]
+        self._descriptions = self._adapter._reader.variables(adapter_tags)  # private: hubcompat's own adapter/state
+        by_name = self._adapter._state.variables_by_name  # private: hubcompat's own adapter/state
+        self.variable_map: dict = hub_format.group_partitions(
+            (desc.name, desc.checkpoint_key if desc.slice_offset is not None else None,
+             desc.slice_offset, by_name[desc.name])
+            for desc in self._descriptions)
         self.trainable_variables = list(self._adapter.trainable_variables)
         self.regularization_losses = list(self._adapter.regularization_losses)
 
-    def apply(self, signature: str, given: dict) -> dict:
-        return self._adapter(given or None, training=self._training, signature=signature,
+    def check_graph(self) -> None:
+        """Any graph will do: the variables live outside it."""
+
+    def convert_inputs(self, given: dict, infos: dict) -> dict:
+        return given  # the adapter converts and checks them
+
+    def apply(self, signature: str, inputs: dict) -> dict:
+        return self._adapter(inputs or None, training=self._training, signature=signature,
                              as_dict=True)
 
-    def export(self, path: str) -> None:
-        """Writes the module with the variables' current values (no session needed eagerly)."""
-        from hubcompat.legacy import writer
-
+    def export(self, path: str, session=None) -> None:
+        """Writes the module with the variables' current values (eagerly no session is needed)."""
         if not tf.executing_eagerly():
             raise errors.EagerModeError("Module.export of an eager Module must run eagerly.")
-        by_name = self._adapter._state.variables_by_name  # noqa: SLF001
+        by_name = self._adapter._state.variables_by_name  # private: hubcompat's own adapter/state
 
         def save_variables(prefix):
             names, slices, tensors = [], [], []

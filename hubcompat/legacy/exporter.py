@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from typing import Any
 
 import tensorflow as tf
 
@@ -48,7 +49,11 @@ def register_module_for_export(module, export_name):
     tf.compat.v1.add_to_collection(_EXPORT_MODULES, (export_name, module))
 
 
-class LatestModuleExporter(_estimator.Exporter if _estimator is not None else object):
+# Without tf.estimator the class still exists, so that its constructor can say what to do.
+_ExporterBase: Any = _estimator.Exporter if _estimator is not None else object
+
+
+class LatestModuleExporter(_ExporterBase):
     """An Estimator ``Exporter`` that writes the registered modules into timestamped folders."""
 
     def __init__(self, name, serving_input_fn, exports_to_keep=5):
@@ -102,7 +107,7 @@ def _serving_session(estimator, serving_input_fn, checkpoint_path):
     spec = estimator.model_fn(features=receiver.features, labels=None,
                               mode=_estimator.ModeKeys.PREDICT, config=estimator.config)
     # A plain Session: module.export needs a Saver-compatible session.
-    session = tf.compat.v1.Session(config=estimator._session_config)  # noqa: SLF001 (as hub)
+    session = tf.compat.v1.Session(config=estimator._session_config)  # private TF/hub API (as hub)
     with session.as_default():
         saver = spec.scaffold.saver or tf.compat.v1.train.Saver(sharded=True)
         saver.restore(session, checkpoint_path)

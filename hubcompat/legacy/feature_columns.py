@@ -14,6 +14,7 @@ from tensorflow.python.feature_column import feature_column as fc_v1
 from tensorflow.python.feature_column import feature_column_v2 as fc_v2
 
 from hubcompat import errors
+from hubcompat.keras_layer import KerasLayer
 from hubcompat.legacy import image_util
 from hubcompat.legacy.module import Module, as_module_spec
 
@@ -37,7 +38,7 @@ class _KeyedColumn:
         return f"{key}_hub_module_embedding"
 
 
-class _DenseColumn(_KeyedColumn, fc_v1._DenseColumn, fc_v2.DenseColumn):  # noqa: SLF001 (as tensorflow_hub)
+class _DenseColumn(_KeyedColumn, fc_v1._DenseColumn, fc_v2.DenseColumn):  # private TF/hub API (as tensorflow_hub)
     """Shared plumbing: one input key, a module from ``module_spec``, float32 output."""
 
     @property
@@ -74,6 +75,20 @@ class _DenseColumn(_KeyedColumn, fc_v1._DenseColumn, fc_v2.DenseColumn):  # noqa
         return cls(**dict(config))
 
 
+def _default_output_issues(spec, signature: str, batch: str, any_batch_size: bool) -> list[str]:
+    """What is wrong with the default signature's float32 ``[batch, K]`` "default" output
+    (worded as tensorflow_hub 0.15 did for each column: ``signature``, ``batch``)."""
+    outputs = spec.get_output_info_dict()
+    if "default" not in outputs:
+        return [f"Module {signature} signature must have a 'default' output."]
+    shape = outputs["default"].get_shape()
+    if not (outputs["default"].dtype == tf.float32 and shape.rank == 2 and shape.as_list()[1]
+            and (any_batch_size or not shape.as_list()[0])):
+        return [f"Module {signature} signature must have a 'default' output of "
+                f"tf.Tensor(shape=({batch},K), dtype=float32)."]
+    return []
+
+
 def _check_text_embedding(spec) -> None:
     issues = []
     inputs = spec.get_input_info_dict()
@@ -85,29 +100,32 @@ def _check_text_embedding(spec) -> None:
                 if info.get_shape().rank is not None else False):
             issues.append("Module default signature must have only one input "
                           "tf.Tensor(shape=(?,), dtype=string)")
-    outputs = spec.get_output_info_dict()
-    if "default" not in outputs:
-        issues.append("Module default signature must have a 'default' output.")
-    else:
-        shape = outputs["default"].get_shape()
-        if not (outputs["default"].dtype == tf.float32 and shape.rank == 2
-                and not shape.as_list()[0] and shape.as_list()[1]):
-            issues.append("Module default signature must have a 'default' output of "
-                          "tf.Tensor(shape=(?,K), dtype=float32).")
+    issues.extend(_default_output_issues(spec, "default", "?", any_batch_size=False))
     if issues:
         raise errors.InputError(f"Module is not a text-embedding: {issues!r}")
 
 
-class _TextEmbeddingColumn(
-        _DenseColumn, collections.namedtuple("_ModuleEmbeddingColumn",
-                                             ("key", "module_spec_path", "trainable"))):
-    def __init__(self, key, module_spec_path, trainable):
+class _SpecPathColumn(_DenseColumn):
+    """A column whose ``module_spec_path`` field is loaded, and checked, when it is made."""
+
+    def __init__(self, *args, **kwargs):  # the namedtuple's fields: __new__ took them
         self.module_spec = as_module_spec(self.module_spec_path)
-        _check_text_embedding(self.module_spec)
+        self._check_module_spec(self.module_spec)
         super().__init__()
 
+    def _check_module_spec(self, spec):
+        """Raises InputError, worded as tensorflow_hub 0.15, if ``spec`` cannot serve the column."""
+        raise NotImplementedError
+
+
+class _TextEmbeddingColumn(
+        _SpecPathColumn, collections.namedtuple("_ModuleEmbeddingColumn",
+                                                ("key", "module_spec_path", "trainable"))):
+    def _check_module_spec(self, spec):
+        _check_text_embedding(spec)
+
     def create_state(self, state_manager):
-        trainable = self.trainable and state_manager._trainable  # noqa: SLF001
+        trainable = self.trainable and state_manager._trainable  # private TF API (as tensorflow_hub)
         state_manager.add_resource(self, _RESOURCE, Module(self.module_spec, trainable=trainable))
 
     @property
@@ -177,25 +195,16 @@ def _check_image_embedding(spec, check_image_size: bool) -> None:
         except ValueError as e:
             issues.append("Module does not support hub.get_expected_image_size(); "
                           f"original error was:\n{e}")
-    outputs = spec.get_output_info_dict()
-    if "default" not in outputs:
-        issues.append("Module 'default' signature must have a 'default' output.")
-    else:
-        shape = outputs["default"].get_shape()
-        if not (outputs["default"].dtype == tf.float32 and shape.rank == 2 and shape[1]):
-            issues.append("Module 'default' signature must have a 'default' output of "
-                          "tf.Tensor(shape=(_,K), dtype=float32).")
+    issues.extend(_default_output_issues(spec, "'default'", "_", any_batch_size=True))
     if issues:
         raise errors.InputError(f"Module is not usable as image embedding: {issues!r}")
 
 
 class _ImageEmbeddingColumn(
-        _DenseColumn, collections.namedtuple("_ImageEmbeddingColumn",
-                                             ("key", "module_spec_path", "image_size"))):
-    def __init__(self, key, module_spec_path, image_size):
-        self.module_spec = as_module_spec(self.module_spec_path)
-        _check_image_embedding(self.module_spec, check_image_size=self.image_size is None)
-        super().__init__()
+        _SpecPathColumn, collections.namedtuple("_ImageEmbeddingColumn",
+                                                ("key", "module_spec_path", "image_size"))):
+    def _check_module_spec(self, spec):
+        _check_image_embedding(spec, check_image_size=self.image_size is None)
 
     def create_state(self, state_manager):
         state_manager.add_resource(self, _RESOURCE, Module(self.module_spec))
@@ -226,10 +235,8 @@ class _TextEmbeddingColumnV2(
     """A text column over a TF2 SavedModel, through ``hubcompat.KerasLayer``."""
 
     def create_state(self, state_manager):
-        import hubcompat
-
-        trainable = self.trainable and state_manager._trainable  # noqa: SLF001
-        layer = hubcompat.KerasLayer(self.module_path, output_key=self.output_key,
+        trainable = self.trainable and state_manager._trainable  # private TF API (as tensorflow_hub)
+        layer = KerasLayer(self.module_path, output_key=self.output_key,
                                      trainable=trainable)
         state_manager.add_resource(self, "hub_text_column_module", layer)
 
@@ -242,9 +249,7 @@ class _TextEmbeddingColumnV2(
 
     @property
     def variable_shape(self):
-        import hubcompat
-
-        layer = hubcompat.KerasLayer(self.module_path, output_key=self.output_key)
+        layer = KerasLayer(self.module_path, output_key=self.output_key)
         return tf.TensorShape(layer(tf.constant([""])).shape[1:])
 
     def get_dense_tensor(self, transformation_cache, state_manager):

@@ -20,23 +20,25 @@ from tensorflow.core.protobuf import meta_graph_pb2
 from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
-from hubcompat.legacy import tensor_info
+from hubcompat.legacy import tensor_info, writer
+from hubcompat.tf1 import hub_format
 from hubcompat.tf1.module_reader import import_error, read_checkpoint_index
 
-_STATE_COLLECTIONS = ("variables", "model_variables", "table_initializer", "asset_filepaths",
-                      "cond_context", "while_context")
-_TRAINABLE_STATE_COLLECTIONS = ("trainable_variables", "regularization_losses")
-_APPLY_COLLECTIONS = ("asset_filepaths", "cond_context", "while_context")
+_STATE_COLLECTIONS = (
+    hub_format.VARIABLES_COLLECTION, hub_format.MODEL_VARIABLES_COLLECTION,
+    hub_format.TABLE_INITIALIZERS_COLLECTION, hub_format.ASSET_FILEPATHS_COLLECTION,
+    hub_format.COND_CONTEXT_COLLECTION, hub_format.WHILE_CONTEXT_COLLECTION)
+_TRAINABLE_STATE_COLLECTIONS = (hub_format.TRAINABLE_VARIABLES_COLLECTION,
+                                hub_format.REGULARIZATION_LOSSES_COLLECTION)
+_APPLY_COLLECTIONS = (hub_format.ASSET_FILEPATHS_COLLECTION, hub_format.COND_CONTEXT_COLLECTION,
+                      hub_format.WHILE_CONTEXT_COLLECTION)
 
 
 def state_op_types(graph_def) -> set[str]:
-    """Ops that hold state: registered, stateful and without inputs (variables, tables, ...)."""
-    result = set()
-    for op in {node.op for node in graph_def.node}:
-        op_def = op_def_registry.get(op)
-        if op_def is not None and op_def.is_stateful and not op_def.input_arg:
-            result.add(op)
-    return result
+    """The op types of ``graph_def`` that hold state, by hub.Module's rule
+    (:func:`hubcompat.tf1.hub_format.is_state_op`: variables, tables, ...)."""
+    return {op for op in {node.op for node in graph_def.node}
+            if hub_format.is_state_op(op_def_registry.get(op))}
 
 
 def _copy(meta_graph):
@@ -64,15 +66,20 @@ def _scoped(name: str, scope: str) -> str:
 
 
 class GraphModule:
-    """The state of one ``hub.Module`` in the default graph, and its apply graphs."""
+    """The state of one ``hub.Module`` in the default graph, and its apply graphs
+    (a :class:`~hubcompat.legacy.module_impl.ModuleImpl`)."""
 
-    def __init__(self, spec, meta_graph, trainable: bool, name: str):
+    def __init__(self, spec, tags: frozenset[str], trainable: bool, name: str):
         self._spec = spec
-        self._meta_graph = meta_graph
+        self._meta_graph = spec.meta_graph(tags)
         self._trainable = trainable
-        self._state_types = state_op_types(meta_graph.graph_def)
-        with tf.control_dependencies(None):
-            self._create_state(name)
+        self._state_types = state_op_types(self._meta_graph.graph_def)
+        self._graph = tf.compat.v1.get_default_graph()
+        state_scope = _unused_state_scope(name)
+        self.name = state_scope.split("/")[-2]
+        parent = "/".join(state_scope.split("/")[:-2])
+        with tf.name_scope(parent + "/" if parent else ""), tf.control_dependencies(None):
+            self._create_state(self.name)
 
     def _create_state(self, name: str) -> None:
         graph = tf.compat.v1.get_default_graph()
@@ -86,18 +93,18 @@ class GraphModule:
             var.op.name[len(scope) + 1:]: var
             for var in tf.compat.v1.global_variables() if var.op.name.startswith(scope + "/")
         }
-        self._variable_map = _group_partitions(by_node)
-        if self._variable_map and self._spec.checkpoint_prefix:
+        self.variable_map = _variable_map(by_node)
+        if self.variable_map and self._spec.checkpoint_prefix:
             # What can be checked without reading the values (the index, the
             # data files' sizes) fails here; a crc32c mismatch inside a
             # tensor's bytes surfaces when the Session runs the initializers,
             # as tf.errors.DataLossError, as with tensorflow_hub.
             read_checkpoint_index(self._spec.checkpoint_prefix)
             tf.compat.v1.train.init_from_checkpoint(self._spec.checkpoint_prefix,
-                                                    self._variable_map)
-        self._saver = (tf.compat.v1.train.Saver(self._variable_map, sharded=True,
+                                                    self.variable_map)
+        self._saver = (tf.compat.v1.train.Saver(self.variable_map, sharded=True,
                                                 write_version=tf.compat.v1.train.SaverDef.V2)
-                       if self._variable_map else None)
+                       if self.variable_map else None)
         self._state_map = {}
         for node in meta_graph.graph_def.node:
             if node.op in self._state_types:
@@ -108,11 +115,26 @@ class GraphModule:
                 self._state_map[node.name + ":0"] = tensor
 
     @property
-    def variable_map(self) -> dict:
-        return self._variable_map
+    def trainable_variables(self) -> list:
+        trainable = tf.compat.v1.trainable_variables()
+        return [v for v in _flatten(self.variable_map) if v in trainable]
 
-    def apply(self, signature: str, inputs: dict, name: str) -> dict:
+    @property
+    def regularization_losses(self) -> list:
+        return tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES,
+                                           scope=self.name + "/")
+
+    def check_graph(self) -> None:
+        if self._graph is not tf.compat.v1.get_default_graph():
+            raise errors.GraphMismatchError(
+                "Module must be applied in the graph it was instantiated for.")
+
+    def convert_inputs(self, given: dict, infos: dict) -> dict:
+        return tensor_info.convert_inputs(given, infos)
+
+    def apply(self, signature: str, inputs: dict) -> dict:
         """Imports the graph once more, fed from ``inputs`` and the state; returns the outputs."""
+        name = f"{self.name}_apply_{signature.replace(':', '_')}"
         signature_def = self._meta_graph.signature_def[signature]
         graph = tf.compat.v1.get_default_graph()
         feed_map = dict(self._state_map)
@@ -127,11 +149,12 @@ class GraphModule:
                 node.op = "Placeholder"
                 node.attr["dtype"].type = types_pb2.DT_RESOURCE
         feed_map.update(tensor_info.build_input_map(signature_def.inputs, inputs))
-        control_flow = graph._get_control_flow_context()  # noqa: SLF001 (as hub.Module did)
+        control_flow = graph._get_control_flow_context()  # private TF/hub API (as hub.Module did)
         if control_flow:
             feed_map = {k: control_flow.AddValue(v) for k, v in sorted(feed_map.items())}
         scope = graph.unique_name(name, mark_as_used=False)
-        collections = _APPLY_COLLECTIONS + (("update_ops",) if self._trainable else ())
+        collections = _APPLY_COLLECTIONS + (
+            (hub_format.UPDATE_OPS_COLLECTION,) if self._trainable else ())
         _keep_collections(meta_graph, collections)
         _prefix_shared_names(meta_graph, scope)
         # Not _import_state: a ValueError here may come from the caller's inputs.
@@ -147,7 +170,12 @@ class GraphModule:
         return tensor_info.build_output_map(signature_def.outputs, get_tensor)
 
     def export(self, path: str, session) -> None:
-        from hubcompat.legacy import writer
+        if self._graph is not tf.compat.v1.get_default_graph():
+            raise errors.GraphMismatchError(
+                "default graph differs from the graph where the module was instantiated.")
+        if self._graph is not session.graph:
+            raise errors.GraphMismatchError(
+                "session graph differs from the graph where the module was instantiated.")
 
         def save_variables(variables_prefix):
             if self._saver:
@@ -167,31 +195,67 @@ def _import_state(meta_graph, scope: str, spec) -> None:
         raise import_error(spec.source or "(in memory)", meta_graph.meta_info_def.tags, e) from e
 
 
-def _group_partitions(by_node: dict) -> dict:
+def _variable_map(by_node: dict) -> dict:
     """``{"emb/part_0": v0, ...}`` -> ``{"emb": [v0, v1, ...]}`` for partitioned variables."""
-    result: dict = {}
-    partitions: dict[str, dict[int, tf.Variable]] = {}
+    entries = []
     for key, var in by_node.items():
-        info = var._save_slice_info  # noqa: SLF001 (the only record of partitioning)
+        info = var._save_slice_info  # private TF/hub API (the only record of partitioning)
         if not info:
-            result[key] = var
+            entries.append((key, None, None, var))
             continue
         full_name = key[: key.rfind("/")]
         if not info.full_name.endswith(full_name):
             raise errors.UnsupportedGraphError(
                 f"Unexpected handling of partitioned variable {key!r} ({info.full_name}).")
-        offset = info.var_offset[0]
-        parts = partitions.setdefault(full_name, {})
-        if offset in parts:
-            raise errors.UnsupportedGraphError(
-                f"Variable map contains duplicate offset {offset} for variable [{full_name}]")
-        parts[offset] = var
-    for full_name, parts in partitions.items():
-        if full_name in result:
-            raise errors.UnsupportedGraphError(
-                f"Variable {full_name} exists both as a single and partitioned variable.")
-        result[full_name] = [parts[offset] for offset in sorted(parts)]
+        entries.append((key, full_name, info.var_offset, var))
+    return hub_format.group_partitions(entries)
+
+
+def _flatten(variable_map: dict) -> list:
+    result = []
+    for _, value in sorted(variable_map.items()):
+        result.extend(value if isinstance(value, list) else [value])
     return result
+
+
+def _unused_state_scope(name: str) -> str:
+    """A fresh variable scope for the module's state whose name scope is unused too."""
+    outer = tf.compat.v1.get_variable_scope().name
+    with tf.name_scope(outer + "/" if outer else ""):
+        with tf.compat.v1.variable_scope(None, default_name=name,
+                                         auxiliary_name_scope=False) as scope:
+            state_scope = scope.name + "/"
+        graph = tf.compat.v1.get_default_graph()
+        if graph.unique_name(name, False) + "/" != state_scope:
+            raise errors.GraphMismatchError(
+                f"variable_scope {state_scope} was unused but the corresponding name_scope "
+                "was already taken.")
+    return state_scope
+
+
+def export_new_instance(spec, path: str, checkpoint_path: str | None = None,
+                        name_transform_fn=None) -> None:
+    """Instantiates ``spec`` (its ``set()`` graph) in a new graph and exports it to ``path``.
+
+    With ``checkpoint_path`` (``ModuleSpec.export``) the variables take their
+    values from that training checkpoint, under the names ``name_transform_fn``
+    gives them; without, from the spec's checkpoint or their initializers (how
+    the eager backend writes a spec built by create_module_spec to disk).
+    """
+    with tf.Graph().as_default():
+        module = GraphModule(spec, spec.checked_tags(None), False, "module")
+        if checkpoint_path is not None:
+            transform = name_transform_fn or (lambda name: name)
+            tf.compat.v1.train.init_from_checkpoint(
+                checkpoint_path, {transform(name): value
+                                  for name, value in module.variable_map.items()})
+            initializers = [tf.compat.v1.global_variables_initializer()]
+        else:
+            initializers = [tf.compat.v1.global_variables_initializer(),
+                            tf.compat.v1.tables_initializer()]
+        with tf.compat.v1.Session() as session:
+            session.run(initializers)
+            module.export(path, session)
 
 
 def _fix_colocation(graph, feed_map: dict, scope: str) -> None:
@@ -215,4 +279,4 @@ def _fix_colocation(graph, feed_map: dict, scope: str) -> None:
                 others.append(value)
         attr = tf.compat.v1.AttrValue()
         attr.list.s.extend(others + sorted(set(groups)))
-        op._set_attr("_class", attr)  # noqa: SLF001 (no public API to rewrite colocation)
+        op._set_attr("_class", attr)  # private TF/hub API (no public API to rewrite colocation)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from hubcompat import errors
 from hubcompat.legacy.protos import ImageModuleInfo
-
-IMAGE_MODULE_INFO_KEY = "image_module_info"
+from hubcompat.tf1.hub_format import IMAGE_MODULE_INFO_KEY
 
 __all__ = ["ImageModuleInfo", "attach_image_module_info", "get_expected_image_size",
            "get_num_image_channels"]

@@ -1,24 +1,36 @@
 """``hub.Module`` of tensorflow_hub 0.15, on modern TensorFlow.
 
-In graph mode (``tf.compat.v1`` code with Sessions) a Module is instantiated
-in the default graph exactly as tensorflow_hub did it (see graph_module.py).
-Eagerly, or inside a ``tf.function``, the same object runs the module through
-:class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` (see eager_module.py).
+A Module picks its implementation once, when it is created, and delegates to
+it (the :class:`~hubcompat.legacy.module_impl.ModuleImpl` interface): in graph
+mode (``tf.compat.v1`` code with Sessions) a ``GraphModule`` instantiates the
+module in the default graph exactly as tensorflow_hub did it; eagerly, or
+inside a ``tf.function``, an ``EagerModule`` runs it through
+:class:`~hubcompat.tf1.adapter.TF1ModuleAdapter`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import tensorflow as tf
+from google.protobuf.message import Message
 
 from hubcompat import errors
 from hubcompat._compat import building_wrapped_function
 from hubcompat.legacy import tensor_info
+from hubcompat.legacy.eager_module import EagerModule
+from hubcompat.legacy.graph_module import GraphModule
+from hubcompat.legacy.module_impl import ModuleImpl
 from hubcompat.legacy.module_spec import ModuleSpec, load_module_spec
+from hubcompat.tf1.module_reader import ParsedTensorInfo
+
+M = TypeVar("M", bound=Message)
 
 
-def as_module_spec(spec) -> ModuleSpec:
+def as_module_spec(spec: ModuleSpec | str | os.PathLike[str]) -> ModuleSpec:
     if isinstance(spec, ModuleSpec):
         return spec
     if isinstance(spec, str) or hasattr(spec, "__fspath__"):
@@ -54,43 +66,21 @@ def _shape(shape) -> str:
 class Module:
     """A TF1 Hub module in the current graph (or, eagerly, a callable over its variables)."""
 
-    def __init__(self, spec, trainable=False, name="module", tags=None):
+    def __init__(self, spec: ModuleSpec | str | os.PathLike[str], trainable: bool = False,
+                 name: str = "module", tags: Iterable[str] | None = None) -> None:
         self._spec = as_module_spec(spec)
         self._trainable = trainable
         self._tags = set(tags or [])
-        if self._tags not in self._spec.get_tags():
-            available = [sorted(t) for t in self._spec.get_tags()]
-            source = self._spec.source or "(created by create_module_spec)"
-            raise errors.InputError(
-                f"No such graph variant: tags={sorted(tags) if tags else tags!r}",  # as hub 0.15
-                note=f"Module {source} has the tag sets {available}: pass one of them as "
-                "tags= (None for the empty set).",
-                handle=self._spec.source, tags=sorted(tags or []), available=available)
-        self._eager = _use_eager_backend()
-        if self._eager:
-            from hubcompat.legacy.eager_module import EagerModule
+        key = self._spec.checked_tags(tags)
+        implementation: type[ModuleImpl] = EagerModule if _use_eager_backend() else GraphModule
+        self._impl: ModuleImpl = implementation(self._spec, key, trainable, name)
 
-            self._graph = None
-            self._impl = EagerModule(self._spec, trainable, self._tags)
-            self._name = name
-            return
-        from hubcompat.legacy.graph_module import GraphModule
-
-        self._graph = tf.compat.v1.get_default_graph()
-        state_scope = _unused_state_scope(name)
-        self._name = state_scope.split("/")[-2]
-        parent = "/".join(state_scope.split("/")[:-2])
-        with tf.name_scope(parent + "/" if parent else ""):
-            self._impl = GraphModule(self._spec, self._spec.meta_graph(self._tags),
-                                     trainable, self._name)
-
-    def __call__(self, inputs=None, _sentinel=None, signature=None, as_dict=None):
+    def __call__(self, inputs: Any = None, _sentinel: None = None, signature: str | None = None,
+                 as_dict: bool | None = None) -> Any:
         """Applies ``signature`` (default "default") to ``inputs``; see tensorflow_hub 0.15."""
         if _sentinel is not None:
             raise errors.InputTypeError("Pass signature= and as_dict= by name.")
-        if not self._eager and self._graph is not tf.compat.v1.get_default_graph():
-            raise errors.GraphMismatchError(
-                "Module must be applied in the graph it was instantiated for.")
+        self._impl.check_graph()
         signature = signature or "default"
         input_infos = self._spec.get_input_info_dict(signature, self._tags)
         output_infos = self._spec.get_output_info_dict(signature, self._tags)
@@ -102,103 +92,56 @@ class Module:
                         "which is not supported.")
         try:
             given = tensor_info.prepare_dict_inputs(inputs, input_infos)
-            converted = None if self._eager else tensor_info.convert_inputs(given, input_infos)
+            converted = self._impl.convert_inputs(given, input_infos)
         except errors.InputTypeError as e:
             raise _naming_the_module(e, self._spec, signature, input_infos) from None
-        if self._eager:
-            outputs = self._impl.apply(signature, given)
-        else:
-            name = f"{self._name}_apply_{signature.replace(':', '_')}"
-            outputs = self._impl.apply(signature, converted, name)
+        outputs = self._impl.apply(signature, converted)
         if as_dict:
             return outputs
         if "default" not in outputs:
             raise errors.InputTypeError("There is no output named 'default'. Use as_dict=True.")
         return outputs["default"]
 
-    def get_signature_names(self):
+    def get_signature_names(self) -> list[str]:
         return self._spec.get_signature_names(tags=self._tags)
 
-    def get_input_info_dict(self, signature=None):
+    def get_input_info_dict(self, signature: str | None = None) -> dict[str, ParsedTensorInfo]:
         return self._spec.get_input_info_dict(signature=signature, tags=self._tags)
 
-    def get_output_info_dict(self, signature=None):
+    def get_output_info_dict(self, signature: str | None = None) -> dict[str, ParsedTensorInfo]:
         return self._spec.get_output_info_dict(signature=signature, tags=self._tags)
 
-    def get_attached_message(self, key, message_type, required=False):
+    def get_attached_message(self, key: str, message_type: type[M], required: bool = False
+                             ) -> M | None:
         return self._spec.get_attached_message(key, message_type, tags=self._tags,
                                                required=required)
 
-    def export(self, path, session):
+    def export(self, path: str | os.PathLike[str], session: Any) -> None:
         """Writes the module, with the variable values held by ``session``, to ``path``."""
-        if self._eager:
-            self._impl.export(path)
-            return
-        if self._graph is not tf.compat.v1.get_default_graph():
-            raise errors.GraphMismatchError(
-                "default graph differs from the graph where the module was instantiated.")
-        if self._graph is not session.graph:
-            raise errors.GraphMismatchError(
-                "session graph differs from the graph where the module was instantiated.")
-        self._impl.export(path, session)
+        self._impl.export(os.fspath(path), session)
 
     @property
-    def variable_map(self):
+    def variable_map(self) -> dict:
         """Module-relative variable names -> variables (a list for partitioned ones)."""
         return self._impl.variable_map
 
     @property
-    def variables(self):
+    def variables(self) -> list:
         result = []
         for _, value in sorted(self.variable_map.items()):
             result.extend(value if isinstance(value, list) else [value])
         return result
 
-    # --- eager extras (the TF2 reusable SavedModel interface) -----------------
+    # --- the TF2 reusable SavedModel interface (eagerly; graph mode as hub 0.15) ---
 
     @property
-    def trainable_variables(self):
-        if not self._trainable:
-            return []
-        return self._impl.trainable_variables if self._eager else [
-            v for v in self.variables if v in tf.compat.v1.trainable_variables()]
+    def trainable_variables(self) -> list:
+        return self._impl.trainable_variables if self._trainable else []
 
     @property
-    def regularization_losses(self):
+    def regularization_losses(self) -> list:
         """Eagerly: no-argument callables, one per loss (graph mode: the collection)."""
-        if not self._trainable:
-            return []
-        if self._eager:
-            return self._impl.regularization_losses
-        return tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES,
-                                           scope=self._name + "/")
-
-
-def _unused_state_scope(name: str) -> str:
-    """A fresh variable scope for the module's state whose name scope is unused too."""
-    outer = tf.compat.v1.get_variable_scope().name
-    with tf.name_scope(outer + "/" if outer else ""):
-        with tf.compat.v1.variable_scope(None, default_name=name,
-                                         auxiliary_name_scope=False) as scope:
-            state_scope = scope.name + "/"
-        graph = tf.compat.v1.get_default_graph()
-        if graph.unique_name(name, False) + "/" != state_scope:
-            raise errors.GraphMismatchError(
-                f"variable_scope {state_scope} was unused but the corresponding name_scope "
-                "was already taken.")
-    return state_scope
-
-
-def export_spec_from_checkpoint(spec, path, checkpoint_path, name_transform_fn) -> None:
-    """``ModuleSpec.export``: the module with variables read from a training checkpoint."""
-    with tf.Graph().as_default():
-        module = Module(spec)
-        assignment = {name_transform_fn(name): value
-                      for name, value in module.variable_map.items()}
-        tf.compat.v1.train.init_from_checkpoint(checkpoint_path, assignment)
-        with tf.compat.v1.Session() as session:
-            session.run(tf.compat.v1.global_variables_initializer())
-            module.export(path, session)
+        return self._impl.regularization_losses if self._trainable else []
 
 
 def _placeholders(infos: dict) -> dict:
@@ -218,7 +161,8 @@ def _placeholders(infos: dict) -> dict:
 
 
 @contextlib.contextmanager
-def eval_function_for_module(spec, tags=None):
+def eval_function_for_module(spec: ModuleSpec | str | os.PathLike[str],
+                             tags: Iterable[str] | None = None) -> Iterator[Callable[..., Any]]:
     """Yields ``f(inputs, signature=, as_dict=)`` computing the module's outputs as numpy values."""
     original = tf.compat.v1.get_default_graph()
     with tf.Graph().as_default():

@@ -2,39 +2,41 @@
 
 A spec holds one MetaGraphDef per tag set (asset paths already pointing at
 real files) and, when loaded from disk, the checkpoint its variables start
-from. ``hub.Module`` instantiates it in a graph (``graph_module.py``).
+from. ``hub.Module`` instantiates it in a graph (``graph_module.py``) or
+eagerly (``eager_module.py``); ``ModuleSpec.export`` goes through a new
+graph instance too.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from hubcompat import errors
-from hubcompat.legacy import tensor_info
-from hubcompat.legacy.protos import ModuleAttachment
+from google.protobuf.message import Message
+from tensorflow.core.protobuf.meta_graph_pb2 import MetaGraphDef
 
-ATTACHMENTS_COLLECTION = "hub_module_attachments"
-ASSETS_KEY = "saved_model_assets"
+from hubcompat import errors, formats
+from hubcompat.legacy.graph_module import export_new_instance
+from hubcompat.resolvers import resolve
+from hubcompat.tf1 import hub_format
+from hubcompat.tf1.module_reader import ModuleReader, ParsedTensorInfo, parse_tensor_info_map
 
-# The collections tensorflow_hub 0.15 accepted in a module's graphs.
-SUPPORTED_COLLECTIONS = frozenset({
-    "variables", "trainable_variables", "model_variables", "table_initializer",
-    "update_ops", "regularization_losses", "asset_filepaths", "cond_context",
-    "while_context", ATTACHMENTS_COLLECTION,
-})
+M = TypeVar("M", bound=Message)
 
 
 class ModuleSpec:
     """The contents of a TF1 Hub module. Create with ``load_module_spec`` or ``create_module_spec``."""
 
-    def __init__(self, meta_graphs, checkpoint_prefix: str | None = None, source: str | None = None):
+    def __init__(self, meta_graphs: Iterable[MetaGraphDef], checkpoint_prefix: str | None = None,
+                 source: str | None = None) -> None:
         seen = set()
         for meta_graph in meta_graphs:
             tags = frozenset(meta_graph.meta_info_def.tags)
             if tags in seen:
                 raise errors.CorruptModuleError(f"Tags {sorted(tags)!r} used repeatedly")
             seen.add(tags)
-            unsupported = sorted(set(meta_graph.collection_def) - SUPPORTED_COLLECTIONS)
+            unsupported = sorted(set(meta_graph.collection_def) - hub_format.SUPPORTED_COLLECTIONS)
             if unsupported:
                 raise errors.UnsupportedCollectionError(
                     f"Unsupported collections in graph: {unsupported}\n"
@@ -48,16 +50,19 @@ class ModuleSpec:
     def get_tags(self) -> list[frozenset[str]]:
         return sorted(frozenset(m.meta_info_def.tags) for m in self._meta_graphs)
 
-    def get_signature_names(self, tags=None) -> list[str]:
+    def get_signature_names(self, tags: Iterable[str] | None = None) -> list[str]:
         return list(self.meta_graph(tags).signature_def.keys())
 
-    def get_input_info_dict(self, signature=None, tags=None):
-        return tensor_info.parse_tensor_info_map(self._signature_def(signature, tags).inputs)
+    def get_input_info_dict(self, signature: str | None = None, tags: Iterable[str] | None = None
+                            ) -> dict[str, ParsedTensorInfo]:
+        return parse_tensor_info_map(self._signature_def(signature, tags).inputs)
 
-    def get_output_info_dict(self, signature=None, tags=None):
-        return tensor_info.parse_tensor_info_map(self._signature_def(signature, tags).outputs)
+    def get_output_info_dict(self, signature: str | None = None, tags: Iterable[str] | None = None
+                             ) -> dict[str, ParsedTensorInfo]:
+        return parse_tensor_info_map(self._signature_def(signature, tags).outputs)
 
-    def get_attached_message(self, key, message_type, tags=None, required=False):
+    def get_attached_message(self, key: str, message_type: type[M],
+                             tags: Iterable[str] | None = None, required: bool = False) -> M | None:
         raw = self._get_attached_bytes(key, tags)
         if raw is None:
             if required:
@@ -69,19 +74,31 @@ class ModuleSpec:
         message.ParseFromString(raw)
         return message
 
-    def export(self, path, _sentinel=None, checkpoint_path=None, name_transform_fn=None):
+    def export(self, path: str | os.PathLike[str], _sentinel: None = None,
+               checkpoint_path: str | None = None,
+               name_transform_fn: Callable[[str], str] | None = None) -> None:
         """Writes the module to ``path`` with variable values from a training checkpoint."""
         if _sentinel is not None:
             raise errors.InputTypeError("Pass checkpoint_path and name_transform_fn by name.")
         if not checkpoint_path:
             raise errors.InputError("Missing mandatory `checkpoint_path` parameter")
-        from hubcompat.legacy.module import export_spec_from_checkpoint
-
-        export_spec_from_checkpoint(self, path, checkpoint_path, name_transform_fn or (lambda x: x))
+        export_new_instance(self, os.fspath(path), checkpoint_path, name_transform_fn)
 
     # --- internals -------------------------------------------------------------
 
-    def meta_graph(self, tags=None):
+    def checked_tags(self, tags: Iterable[str] | None) -> frozenset[str]:
+        """``tags`` as a key of the spec's graphs; InputError (as hub 0.15) if it has none."""
+        key = frozenset(tags or [])
+        if key not in self.get_tags():
+            available = [sorted(t) for t in self.get_tags()]
+            raise errors.InputError(
+                f"No such graph variant: tags={sorted(tags) if tags else tags!r}",  # as hub 0.15
+                note=f"Module {self._source or '(created by create_module_spec)'} has the tag "
+                f"sets {available}: pass one of them as tags= (None for the empty set).",
+                handle=self._source, tags=sorted(key), available=available)
+        return key
+
+    def meta_graph(self, tags: Iterable[str] | None = None) -> MetaGraphDef:
         key = frozenset(tags or [])
         for meta_graph in self._meta_graphs:
             if frozenset(meta_graph.meta_info_def.tags) == key:
@@ -91,7 +108,7 @@ class ModuleSpec:
             f"tags: {sorted(key)!r}; it has {[sorted(t) for t in self.get_tags()]}.")
 
     @property
-    def meta_graphs(self):
+    def meta_graphs(self) -> list[MetaGraphDef]:
         return list(self._meta_graphs)
 
     @property
@@ -117,27 +134,17 @@ class ModuleSpec:
         return signature_def
 
     def _get_attached_bytes(self, key, tags):
-        meta_graph = self.meta_graph(tags)
-        if ATTACHMENTS_COLLECTION not in meta_graph.collection_def:
+        collection = self.meta_graph(tags).collection_def.get(hub_format.ATTACHMENTS_COLLECTION)
+        if collection is None:
             return None
-        result = None
-        for raw in meta_graph.collection_def[ATTACHMENTS_COLLECTION].bytes_list.value:
-            attachment = ModuleAttachment()
-            attachment.ParseFromString(raw)
-            if attachment.key == key:
-                result = attachment.value
-        return result
+        return hub_format.parse_attachments(collection.bytes_list.value).get(key)
 
     def __repr__(self) -> str:
         return f"<hubcompat.ModuleSpec {self._source or '(in memory)'} tags={self.get_tags()}>"
 
 
-def load_module_spec(path) -> ModuleSpec:
+def load_module_spec(path: str | os.PathLike[str]) -> ModuleSpec:
     """Loads the ModuleSpec of a TF1 Hub module (a folder, file:// path, or any resolvable handle)."""
-    from hubcompat import formats
-    from hubcompat.resolvers import resolve
-    from hubcompat.tf1.module_reader import ModuleReader
-
     folder = resolve(path)
     fmt = formats.detect_format(folder)
     if fmt is not formats.ModelFormat.TF1_HUB:
@@ -154,16 +161,15 @@ def load_module_spec(path) -> ModuleSpec:
 _ALWAYS_DROPPED_COLLECTIONS = ("global_step", "legacy_init_op", "saved_model_main_op")
 
 
-def create_module_spec_from_saved_model(saved_model_path, drop_collections=None) -> ModuleSpec:
+def create_module_spec_from_saved_model(saved_model_path: str | os.PathLike[str],
+                                        drop_collections: Iterable[str] | None = None
+                                        ) -> ModuleSpec:
     """A ModuleSpec of a TF1 SavedModel (``saved_model.pb`` without ``tfhub_module.pb``).
 
     As tensorflow_hub 0.15: the global step and init-op collections are
     dropped, and so is every collection in ``drop_collections``; other
     collections ``hub.Module`` does not support raise UnsupportedCollectionError.
     """
-    from hubcompat.resolvers import resolve
-    from hubcompat.tf1.module_reader import ModuleReader
-
     reader = ModuleReader(resolve(saved_model_path))
     dropped = set(_ALWAYS_DROPPED_COLLECTIONS) | set(drop_collections or [])
     meta_graphs = _read_meta_graphs(reader)
@@ -194,5 +200,5 @@ def _point_assets_at_files(meta_graph, asset_files: dict[str, str]) -> None:
                 raise errors.UnsupportedGraphError(
                     f"Asset node {node.name!r} must be a scalar string constant, is a {node.op}.")
             node.attr["value"].tensor.string_val[0] = os.fsencode(path)
-    if ASSETS_KEY in meta_graph.collection_def:
-        del meta_graph.collection_def[ASSETS_KEY]
+    if hub_format.ASSETS_COLLECTION in meta_graph.collection_def:
+        del meta_graph.collection_def[hub_format.ASSETS_COLLECTION]

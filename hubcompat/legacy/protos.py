@@ -1,10 +1,10 @@
-"""The small protocol buffers of tensorflow_hub, built without tensorflow_hub.
+"""``ImageModuleInfo``, tensorflow_hub's message for image modules, built without it.
 
-``ModuleAttachment`` (a key and serialized bytes, stored in each MetaGraphDef)
-and ``ImageModuleInfo`` (attached to image modules) have the same field
-numbers and full names as tensorflow_hub's, so serialized bytes are
-interchangeable. They live in a private descriptor pool, so importing
-tensorflow_hub in the same process does not clash.
+It has the same field numbers and full name as tensorflow_hub's, so
+serialized bytes are interchangeable, and lives in a private descriptor pool,
+so importing tensorflow_hub in the same process does not clash. (The
+``ModuleAttachment`` that carries it in a module's graph is encoded and parsed
+by :mod:`hubcompat.tf1.hub_format`.)
 """
 
 from __future__ import annotations
@@ -33,9 +33,6 @@ def _message_file(filename: str, messages: dict) -> None:
     _POOL.Add(file_proto)
 
 
-_message_file("tensorflow_hub/module_attachment.proto", {
-    "ModuleAttachment": ([("key", 1, _F.TYPE_STRING, None), ("value", 2, _F.TYPE_BYTES, None)], {}),
-})
 _message_file("tensorflow_hub/image_module_info.proto", {
     "ImageModuleInfo": (
         [("default_image_size", 1, _F.TYPE_MESSAGE, ".tensorflow_hub.ImageModuleInfo.InputSize")],
@@ -43,10 +40,6 @@ _message_file("tensorflow_hub/image_module_info.proto", {
     ),
 })
 
-ModuleAttachment = message_factory.GetMessageClass(
-    _POOL.FindMessageTypeByName("tensorflow_hub.ModuleAttachment"))
 ImageModuleInfo = message_factory.GetMessageClass(
     _POOL.FindMessageTypeByName("tensorflow_hub.ImageModuleInfo"))
 
-# tfhub_module.pb: ModuleDef { format: FORMAT_V3 } is the two bytes 08 03.
-MODULE_DEF_V3 = b"\x08\x03"

@@ -1,7 +1,9 @@
-"""Signature inputs and outputs as ``hub.Module`` described and fed them.
+"""Feeding signature inputs and collecting outputs, as ``hub.Module`` did.
 
-``ParsedTensorInfo`` prints and behaves like tensorflow_hub 0.15's (legacy
-code prints these dicts and reads ``dtype``, ``get_shape()``, ``is_sparse``).
+What a signature declares is parsed once, by
+:func:`hubcompat.tf1.module_reader.parse_tensor_info_map` (``ParsedTensorInfo``);
+this module turns a caller's values into tensors that match it, and maps
+them onto the graph's tensor names.
 """
 
 from __future__ import annotations
@@ -10,64 +12,6 @@ import tensorflow as tf
 
 from hubcompat import errors
 from hubcompat.tf1.module_reader import composite_type_spec
-
-# What a signature may take and return (tensorflow_hub 0.15's SUPPORTED_ARGUMENT_TYPES).
-SUPPORTED_SPECS = (tf.TensorSpec, tf.SparseTensorSpec, tf.RaggedTensorSpec)
-
-
-class ParsedTensorInfo:
-    """What a signature declares for one input or output."""
-
-    def __init__(self, type_spec):
-        self._type_spec = type_spec
-
-    @property
-    def dtype(self) -> tf.DType:
-        return self._type_spec.dtype
-
-    def get_shape(self) -> tf.TensorShape:
-        return self._type_spec.shape
-
-    @property
-    def is_sparse(self) -> bool:
-        return isinstance(self._type_spec, tf.SparseTensorSpec)
-
-    @property
-    def is_composite(self) -> bool:
-        return not isinstance(self._type_spec, tf.TensorSpec)
-
-    @property
-    def type_spec(self):
-        return self._type_spec
-
-    @property
-    def is_supported_type(self) -> bool:
-        return isinstance(self._type_spec, SUPPORTED_SPECS)
-
-    def __repr__(self) -> str:
-        if not isinstance(self._type_spec, (tf.TensorSpec, tf.SparseTensorSpec)):
-            return f"<hub.ParsedTensorInfo type_spec={self._type_spec}>"
-        return (f"<hub.ParsedTensorInfo shape={self.get_shape()} dtype={self.dtype.name} "
-                f"is_sparse={self.is_sparse}>")
-
-
-def parse_tensor_info_map(protomap) -> dict[str, ParsedTensorInfo]:
-    """``map<string, TensorInfo>`` of a SignatureDef -> dict of ParsedTensorInfo."""
-    result = {}
-    for key, info in protomap.items():
-        encoding = info.WhichOneof("encoding")
-        if encoding in ("name", "coo_sparse"):
-            dtype, shape = tf.as_dtype(info.dtype), tf.TensorShape(info.tensor_shape)
-            spec = (tf.TensorSpec if encoding == "name" else tf.SparseTensorSpec)(shape, dtype)
-        elif encoding == "composite_tensor":
-            spec = composite_type_spec(info)
-        else:
-            raise errors.UnsupportedGraphError(
-                f"Signature tensor {key!r} has encoding {encoding!r}; TF1 Hub modules "
-                "use dense, sparse and composite (ragged) tensors only."
-            )
-        result[key] = ParsedTensorInfo(spec)
-    return result
 
 
 def prepare_dict_inputs(inputs, infos: dict) -> dict:

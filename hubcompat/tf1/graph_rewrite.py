@@ -17,13 +17,12 @@ from tensorflow.core.framework import graph_pb2, node_def_pb2, types_pb2
 from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
-
-RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
-REF_VARIABLE_OPS = frozenset({"VariableV2", "Variable"})
-TABLE_OPS = frozenset(
-    {"HashTableV2", "MutableHashTableV2", "MutableHashTableOfTensorsV2", "MutableDenseHashTableV2"}
+from hubcompat.tf1.hub_format import (
+    REF_TABLE_OPS,
+    REF_VARIABLE_OPS,
+    RESOURCE_VARIABLE_OPS,
+    TABLE_OPS,
 )
-REF_TABLE_OPS = frozenset({"HashTable", "MutableHashTable", "MutableHashTableOfTensors"})
 
 # Ref-variable op -> the resource op doing the same; its output is re-read after it.
 _REF_TO_RESOURCE_UPDATE = {

@@ -19,39 +19,98 @@ from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
 
 from hubcompat import errors, formats
+from hubcompat.tf1.hub_format import (
+    ASSET_FILEPATHS_COLLECTION,
+    ASSETS_COLLECTION,
+    ASSETS_FOLDER,
+    ATTACHMENTS_COLLECTION,
+    REGULARIZATION_LOSSES_COLLECTION,
+    RESOURCE_VARIABLE_OPS,
+    TABLE_INITIALIZERS_COLLECTION,
+    TRAIN_TAGS,
+    TRAINABLE_VARIABLES_COLLECTION,
+    UPDATE_OPS_COLLECTION,
+    VARIABLES_COLLECTION,
+    VARIABLES_PREFIX,
+    parse_attachments,
+)
 
-# Collection names as tensorflow_hub 0.15 saved them in each MetaGraphDef.
-ATTACHMENTS_COLLECTION = "hub_module_attachments"
-ASSETS_COLLECTION = "saved_model_assets"
-ASSET_FILEPATHS_COLLECTION = "asset_filepaths"
-VARIABLES_COLLECTION = "variables"
-TRAINABLE_VARIABLES_COLLECTION = "trainable_variables"
-REGULARIZATION_LOSSES_COLLECTION = "regularization_losses"
-UPDATE_OPS_COLLECTION = "update_ops"
-TABLE_INITIALIZERS_COLLECTION = "table_initializer"
-ASSETS_FOLDER = "assets"
-VARIABLES_PREFIX = os.path.join("variables", "variables")
-TRAIN_TAGS = frozenset({"train"})
+# What a signature may take and return (tensorflow_hub 0.15's SUPPORTED_ARGUMENT_TYPES).
+SUPPORTED_SPECS = (tf.TensorSpec, tf.SparseTensorSpec, tf.RaggedTensorSpec)
 
 
-@dataclass(frozen=True)
-class TensorDescription:
-    """A signature input or output: what ``get_input_info_dict`` describes."""
+class ParsedTensorInfo:
+    """A signature input or output, as tensorflow_hub 0.15's ``ParsedTensorInfo``
+    described it (legacy code prints these and reads ``dtype``, ``get_shape()``,
+    ``is_sparse``); ``load(...)``'s ``get_input_info_dict`` returns them too."""
 
-    name: str
-    dtype: tf.DType
-    shape: tf.TensorShape
-    is_sparse: bool
-    tensor_info: meta_graph_pb2.TensorInfo
-    ragged_spec: tf.RaggedTensorSpec | None = None  # set for a RaggedTensor
+    def __init__(self, name: str, type_spec: tf.TypeSpec, tensor_info: meta_graph_pb2.TensorInfo):
+        self.name = name  # the signature's key
+        self.type_spec = type_spec
+        self.tensor_info = tensor_info
+
+    @property
+    def dtype(self) -> tf.DType:
+        return self.type_spec.dtype  # type: ignore[attr-defined]
+
+    @property
+    def shape(self) -> tf.TensorShape:
+        return self.type_spec.shape  # type: ignore[attr-defined]
+
+    def get_shape(self) -> tf.TensorShape:
+        return self.shape
+
+    @property
+    def is_sparse(self) -> bool:
+        return isinstance(self.type_spec, tf.SparseTensorSpec)
+
+    @property
+    def ragged_spec(self) -> tf.RaggedTensorSpec | None:
+        return self.type_spec if isinstance(self.type_spec, tf.RaggedTensorSpec) else None
 
     @property
     def is_ragged(self) -> bool:
         return self.ragged_spec is not None
 
+    @property
+    def is_composite(self) -> bool:
+        return not isinstance(self.type_spec, tf.TensorSpec)
+
+    @property
+    def is_supported_type(self) -> bool:
+        return isinstance(self.type_spec, SUPPORTED_SPECS)
+
     def __repr__(self) -> str:
-        kind = "SparseTensor" if self.is_sparse else "RaggedTensor" if self.is_ragged else "Tensor"
-        return f"<hubcompat.{kind}Info shape={self.shape} dtype={self.dtype.name}>"
+        if not isinstance(self.type_spec, (tf.TensorSpec, tf.SparseTensorSpec)):
+            return f"<hub.ParsedTensorInfo type_spec={self.type_spec}>"
+        return (f"<hub.ParsedTensorInfo shape={self.shape} dtype={self.dtype.name} "
+                f"is_sparse={self.is_sparse}>")
+
+
+def parse_tensor_info_map(protomap) -> dict[str, ParsedTensorInfo]:
+    """A SignatureDef's ``map<string, TensorInfo>`` -> ``{key: ParsedTensorInfo}``.
+
+    Any composite tensor parses (``is_supported_type`` tells whether a
+    signature may use it, as in tensorflow_hub); a TensorInfo without an
+    encoding raises UnsupportedGraphError.
+    """
+    result = {}
+    for key, info in protomap.items():
+        encoding = info.WhichOneof("encoding")
+        spec: tf.TypeSpec
+        if encoding == "name":
+            spec = tf.TensorSpec(tf.TensorShape(info.tensor_shape), tf.as_dtype(info.dtype))
+        elif encoding == "coo_sparse":
+            spec = tf.SparseTensorSpec(tf.TensorShape(info.tensor_shape), tf.as_dtype(info.dtype))
+        elif encoding == "composite_tensor":
+            spec = composite_type_spec(info)
+        else:
+            raise errors.UnsupportedGraphError(
+                f"Signature tensor {key!r} has encoding {encoding!r}; TF1 Hub modules "
+                "use dense, sparse and composite (ragged) tensors only."
+            )
+        result[key] = ParsedTensorInfo(key, spec, info)
+    return result
 
 
 @dataclass(frozen=True)
@@ -78,7 +137,7 @@ class VariableDescription:
             return ""
         spans = ":".join(f"{start},{size}" for start, size in
                          zip(self.slice_offset, self.shape.as_list()))
-        return " ".join(map(str, self.full_shape)) + " " + spans
+        return " ".join(map(str, self.full_shape or ())) + " " + spans
 
 
 @dataclass(frozen=True)
@@ -197,11 +256,11 @@ class ModuleReader:
             )
         return signatures[signature]
 
-    def input_info(self, tags, signature: str) -> dict[str, TensorDescription]:
-        return _describe(self.signature_def(tags, signature).inputs)
+    def input_info(self, tags, signature: str) -> dict[str, ParsedTensorInfo]:
+        return _supported(self.signature_def(tags, signature).inputs)
 
-    def output_info(self, tags, signature: str) -> dict[str, TensorDescription]:
-        return _describe(self.signature_def(tags, signature).outputs)
+    def output_info(self, tags, signature: str) -> dict[str, ParsedTensorInfo]:
+        return _supported(self.signature_def(tags, signature).outputs)
 
     # --- variables ---------------------------------------------------------
 
@@ -228,7 +287,7 @@ class ModuleReader:
                     name=name,
                     dtype=dtype.base_dtype,
                     shape=shape,
-                    is_resource=node.op == "VarHandleOp",
+                    is_resource=node.op in RESOURCE_VARIABLE_OPS,
                     checkpoint_key=key,
                     slice_offset=offset,
                     full_shape=full_shape,
@@ -319,11 +378,7 @@ class ModuleReader:
     def attachments(self) -> dict[str, bytes]:
         """Serialized attached messages (``hub.attach_message``), by key."""
         meta_graph = self._meta_graphs.get(frozenset()) or next(iter(self._meta_graphs.values()))
-        result = {}
-        for raw in _bytes_list(meta_graph, ATTACHMENTS_COLLECTION):
-            key, value = _parse_attachment(raw)
-            result[key] = value
-        return result
+        return parse_attachments(_bytes_list(meta_graph, ATTACHMENTS_COLLECTION))
 
 
 def import_error(path: str, tags, error: Exception) -> errors.CorruptModuleError:
@@ -453,19 +508,6 @@ def read_checkpoint_index(prefix: str) -> CheckpointIndex:
     return index
 
 
-def _parse_attachment(raw: bytes) -> tuple[str, bytes]:
-    # ModuleAttachment { string key = 1; bytes value = 2; } (tensorflow_hub's proto)
-    from hubcompat import _wire
-
-    key, value = "", b""
-    for number, _, field_value in _wire.fields(raw):
-        if number == 1:
-            key = bytes(field_value).decode("utf-8")  # type: ignore[arg-type]
-        elif number == 2:
-            value = bytes(field_value)  # type: ignore[arg-type]
-    return key, value
-
-
 def _bytes_list(meta_graph: meta_graph_pb2.MetaGraphDef, collection: str) -> list[bytes]:
     if collection not in meta_graph.collection_def:
         return []
@@ -477,28 +519,15 @@ def _op_name(tensor_name: str) -> str:
     return name.split(":")[0]
 
 
-def _describe(tensor_infos) -> dict[str, TensorDescription]:
-    result = {}
-    for key, info in tensor_infos.items():
-        encoding = info.WhichOneof("encoding")
-        if encoding == "composite_tensor":
-            # hub.add_signature takes RaggedTensors since tensorflow_hub 0.10.
-            spec = composite_type_spec(info)
-            if not isinstance(spec, tf.RaggedTensorSpec):
-                raise errors.UnsupportedGraphError(
-                    f"Signature tensor {key!r} is a {type(spec).__name__}; TF1 Hub modules "
-                    "take Tensors, SparseTensors and RaggedTensors only."
-                )
-            result[key] = TensorDescription(name=key, dtype=spec.dtype, shape=spec.shape,
-                                            is_sparse=False, tensor_info=info, ragged_spec=spec)
-            continue
-        result[key] = TensorDescription(
-            name=key,
-            dtype=tf.as_dtype(info.dtype),
-            shape=tf.TensorShape(info.tensor_shape),
-            is_sparse=encoding == "coo_sparse",
-            tensor_info=info,
-        )
+def _supported(protomap) -> dict[str, ParsedTensorInfo]:
+    result = parse_tensor_info_map(protomap)
+    for key, info in result.items():
+        # hub.add_signature takes RaggedTensors since tensorflow_hub 0.10.
+        if info.tensor_info.WhichOneof("encoding") == "composite_tensor" and not info.is_ragged:
+            raise errors.UnsupportedGraphError(
+                f"Signature tensor {key!r} is a {type(info.type_spec).__name__}; TF1 Hub modules "
+                "take Tensors, SparseTensors and RaggedTensors only."
+            )
     return result
 
 
