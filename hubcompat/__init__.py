@@ -10,9 +10,8 @@ import importlib
 from typing import Any
 
 from hubcompat import _srctree, errors
+from hubcompat._version import __version__
 from hubcompat.formats import ModelFormat, detect_format
-
-__version__ = "0.1.0"
 
 _srctree.install()  # hubcompat.codemods from a source checkout (see _srctree.py)
 

@@ -16,7 +16,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from hubcompat import __version__, config, errors
+from hubcompat import config, errors
+from hubcompat._version import __version__
 
 _CHUNK = 1 << 20
 _USER_AGENT = f"hubcompat/{__version__} python-urllib"
