@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 
 import hubcompat
+
 from conftest import REPO
 
 
