@@ -31,6 +31,7 @@ from hubcompat._layer_target import (
 )
 from hubcompat.loader import Tags, load
 from hubcompat.tf1.adapter import TF1ModuleAdapter
+from hubcompat.tf1.module_reader import tags_key
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -104,7 +105,7 @@ class KerasLayer(_compat.keras_layer_base()):  # type: ignore[misc]  # Keras 3's
         settings = _Settings(
             handle=handle,
             arguments=dict(arguments or {}),
-            tags=frozenset(tags) if tags is not None else None,
+            tags=tags_key(tags) if tags is not None else None,  # "train" is one tag
             signature=signature,
             output_key=output_key,
             signature_outputs_as_dict=signature_outputs_as_dict,
