@@ -40,7 +40,7 @@ class HubcompatError(Exception):
         # __init__ takes no keywords and would come first in the MRO.
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
-            cls.__init__ = HubcompatError.__init__  # type: ignore[method-assign]  # the point
+            cls.__init__ = HubcompatError.__init__  # type: ignore[method-assign]  # on purpose
 
 
 def add_note(error: BaseException, note: str) -> None:
