@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import tensorflow as tf
@@ -21,12 +21,16 @@ import tensorflow as tf
 from hubcompat import errors
 from hubcompat.tf1.adapter import DEFAULT_OUTPUT, DEFAULT_SIGNATURE, TF1ModuleAdapter
 
+#: The input dtypes a model was exported with: a tf.DType (one input), a dict input
+#: name -> tf.DType, or None (unknown).
+InputDtypes: TypeAlias = "tf.DType | Mapping[str, tf.DType] | None"
+
 
 @dataclass(frozen=True)
 class Target:
     call: Callable[..., Any]  # call(inputs, arguments, training=None|bool)
     has_training: bool  # call() honours training=
-    input_dtypes: Any  # a tf.DType, a dict name -> tf.DType, or None (unknown)
+    input_dtypes: InputDtypes
     output_key: str | None
     fine_tunable: bool  # False for signatures without a training mode
     why_not_fine_tunable: str = ""
@@ -169,7 +173,7 @@ def _accepts_training(function: Callable[..., Any]) -> bool:
     return "training" in parameters
 
 
-def _call_input_dtypes(obj: Any) -> Any:
+def _call_input_dtypes(obj: Any) -> InputDtypes:
     """The dtype(s) ``obj.__call__`` was traced for, when all traces agree."""
     function = obj.__call__ if callable(obj) else None
     spec = getattr(function, "input_signature", None)
@@ -187,7 +191,7 @@ def _call_input_dtypes(obj: Any) -> Any:
     return _dtypes_of(first)
 
 
-def _dtypes_of(spec: Any) -> Any:
+def _dtypes_of(spec: Any) -> InputDtypes:
     if isinstance(spec, tf.TypeSpec) and hasattr(spec, "dtype"):
         return spec.dtype
     if isinstance(spec, Mapping):
@@ -196,7 +200,7 @@ def _dtypes_of(spec: Any) -> Any:
     return None
 
 
-def to_tensors(inputs: Any, dtypes: Any) -> Any:
+def to_tensors(inputs: Any, dtypes: InputDtypes) -> Any:
     """Python lists and numpy arrays as tensors of the model's input dtypes."""
     if isinstance(inputs, Mapping):
         return {key: to_tensors(value, dtypes.get(key) if isinstance(dtypes, Mapping) else None)
@@ -222,7 +226,7 @@ def _all_plain(value: object) -> bool:
     return isinstance(value, _PLAIN)
 
 
-def check_symbolic_dtypes(layer_name: str, inputs: Any, dtypes: Any) -> None:
+def check_symbolic_dtypes(layer_name: str, inputs: Any, dtypes: InputDtypes) -> None:
     """Refuses a graph placeholder of a dtype the model cannot take, as NotImplementedError.
 
     Keras 3's Sequential builds itself on a placeholder of the first layer's
@@ -246,7 +250,7 @@ def check_symbolic_dtypes(layer_name: str, inputs: Any, dtypes: Any) -> None:
             )
 
 
-def cast_inputs(inputs: Any, dtypes: Any) -> Any:
+def cast_inputs(inputs: Any, dtypes: InputDtypes) -> Any:
     """Casts floating inputs to the floating dtypes the module was exported with.
 
     Under a mixed-precision policy the layers before this one hand over
@@ -263,14 +267,14 @@ def cast_inputs(inputs: Any, dtypes: Any) -> Any:
     return _cast_float(inputs, dtypes)
 
 
-def _cast_float(value: Any, dtype: Any) -> Any:
+def _cast_float(value: Any, dtype: tf.DType | None) -> Any:
     if (dtype is not None and dtype.is_floating and isinstance(value, tf.Tensor)
             and value.dtype.is_floating and value.dtype != dtype):
         return tf.cast(value, dtype)
     return value
 
 
-def cast_outputs(outputs: Any, dtype: Any) -> Any:
+def cast_outputs(outputs: Any, dtype: tf.DType | str) -> Any:
     """Floating outputs in ``dtype`` (the layer's compute dtype)."""
     dtype = tf.as_dtype(dtype)
 
