@@ -4,9 +4,10 @@
     nox -s "tests(tf='2.13')"               # one cell
     nox -s legacy_reference                 # genuine tensorflow_hub 0.15 on TF 2.15
     nox -s legacy_reference -- --record     # ... and re-record the references
+    nox -s lint                             # ruff, mypy, no import cycle (no TensorFlow)
 
 docs/compatibility.md has the table of results; .github/workflows/matrix.yml
-runs the same sessions on Python 3.10-3.13.
+runs the same sessions on Python 3.10-3.13, and ``lint`` once.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ PYTHONS = {
     NEWEST: ["3.10", "3.11", "3.12", "3.13"],
 }
 TEST_TOOLS = ["pytest>=7.4", "sybil>=9", "tf-slim>=1.1", "ruff>=0.4", "setuptools>=69,<81", "wheel"]
+# Pinned to a minor release: a new one brings new rules and inferences, a change of its own.
+# numpy, absl-py and pytest ship type information that hubcompat uses; TensorFlow and Keras
+# have none (their names are Any for mypy), so the lint venv goes without them.
+LINT_TOOLS = ["ruff==0.17.*", "mypy==2.4.*", "numpy", "absl-py", "pytest>=7.4"]
 
 
 def _install(session: nox.Session, tf: str, *extra: str) -> None:
@@ -104,3 +109,19 @@ def legacy_reference(session: nox.Session) -> None:
                 "tests/test_estimator.py::test_record_is_what_genuine_tensorflow_hub_computes",
                 *args,
                 env={"HUBCOMPAT_LEGACY_PYTHON": "python"})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (with RUF100: no inert ``# noqa``), mypy, and no import cycle in hubcompat/.
+
+    The settings (what is checked, which modules must be fully annotated) are in
+    pyproject.toml's [tool.ruff] and [tool.mypy]; tests/test_import_cycles.py reads the
+    import graph with ``ast``. No TensorFlow: the session takes seconds, not minutes.
+    """
+    session.install(*LINT_TOOLS)
+    session.install("-e", ".")
+    session.run("ruff", "check", ".")
+    session.run("mypy")
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                "tests/test_import_cycles.py", "tests/test_lazy_names.py", *session.posargs)

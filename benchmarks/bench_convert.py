@@ -56,7 +56,7 @@ def main() -> None:
         converted = tf.saved_model.load(converted_path)
         tf.debugging.assert_near(converted(x, training=False), adapter(x), atol=1e-5)
 
-        loads = {"hubcompat.load": [], "load_v2": [], "converted": []}
+        loads: dict[str, list[float]] = {"hubcompat.load": [], "load_v2": [], "converted": []}
         for _ in range(args.loads):  # interleaved, so noise hits all alike
             loads["hubcompat.load"].append(_seconds(lambda: hubcompat.load(args.module)(x)))
             loads["load_v2"].append(_seconds(

@@ -112,7 +112,7 @@ def main() -> None:
                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         data = sum(f.stat().st_size for f in Path(path, "variables").iterdir())
         print(f"module: {path}  variables {data / 2**20:.0f} MiB")
-        results = {}
+        results: dict[str, list[dict]] = {}
         for _ in range(args.repeats):  # interleaved, so noise hits all ways alike
             for way in ways:
                 results.setdefault(way, []).append(run_way(way, path))

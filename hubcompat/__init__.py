@@ -7,12 +7,11 @@ needs it is first used (see ``_LAZY`` below).
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubcompat import _srctree, errors
+from hubcompat._version import __version__
 from hubcompat.formats import ModelFormat, detect_format
-
-__version__ = "0.1.0"
 
 _srctree.install()  # hubcompat.codemods from a source checkout (see _srctree.py)
 
@@ -47,6 +46,40 @@ _LAZY: dict[str, str] = {
     "register_module_for_export": "hubcompat.legacy.exporter",
     "LatestModuleExporter": "hubcompat.legacy.exporter",
 }
+
+if TYPE_CHECKING:  # what __getattr__ imports on first use, spelled out for type checkers
+    # (tests/test_lazy_names.py checks that they are _LAZY); `X as X` marks a re-export.
+    from hubcompat.checks import record_reference as record_reference
+    from hubcompat.checks import run_checks as run_checks
+    from hubcompat.conversion import convert as convert
+    from hubcompat.inspection import describe as describe
+    from hubcompat.keras_layer import KerasLayer as KerasLayer
+    from hubcompat.legacy.builder import add_signature as add_signature
+    from hubcompat.legacy.builder import attach_message as attach_message
+    from hubcompat.legacy.builder import create_module_spec as create_module_spec
+    from hubcompat.legacy.exporter import LatestModuleExporter as LatestModuleExporter
+    from hubcompat.legacy.exporter import register_module_for_export as register_module_for_export
+    from hubcompat.legacy.feature_columns import image_embedding_column as image_embedding_column
+    from hubcompat.legacy.feature_columns import (
+        sparse_text_embedding_column as sparse_text_embedding_column,
+    )
+    from hubcompat.legacy.feature_columns import text_embedding_column as text_embedding_column
+    from hubcompat.legacy.feature_columns import (
+        text_embedding_column_v2 as text_embedding_column_v2,
+    )
+    from hubcompat.legacy.image_util import ImageModuleInfo as ImageModuleInfo
+    from hubcompat.legacy.image_util import attach_image_module_info as attach_image_module_info
+    from hubcompat.legacy.image_util import get_expected_image_size as get_expected_image_size
+    from hubcompat.legacy.image_util import get_num_image_channels as get_num_image_channels
+    from hubcompat.legacy.module import Module as Module
+    from hubcompat.legacy.module import eval_function_for_module as eval_function_for_module
+    from hubcompat.legacy.module_spec import ModuleSpec as ModuleSpec
+    from hubcompat.legacy.module_spec import (
+        create_module_spec_from_saved_model as create_module_spec_from_saved_model,
+    )
+    from hubcompat.legacy.module_spec import load_module_spec as load_module_spec
+    from hubcompat.loader import load as load
+    from hubcompat.resolvers import resolve as resolve
 
 __all__ = ["ModelFormat", "__version__", "detect_format", "errors", *_LAZY]
 

@@ -11,9 +11,9 @@ fine-tuned (its ``{"train"}`` graph gives it a training mode).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import tensorflow as tf
@@ -21,23 +21,29 @@ import tensorflow as tf
 from hubcompat import errors
 from hubcompat.tf1.adapter import DEFAULT_OUTPUT, DEFAULT_SIGNATURE, TF1ModuleAdapter
 
+#: The input dtypes a model was exported with: a tf.DType (one input), a dict input
+#: name -> tf.DType, or None (unknown).
+InputDtypes: TypeAlias = "tf.DType | Mapping[str, tf.DType] | None"
+
 
 @dataclass(frozen=True)
 class Target:
     call: Callable[..., Any]  # call(inputs, arguments, training=None|bool)
     has_training: bool  # call() honours training=
-    input_dtypes: Any  # a tf.DType, a dict name -> tf.DType, or None (unknown)
+    input_dtypes: InputDtypes
     output_key: str | None
     fine_tunable: bool  # False for signatures without a training mode
     why_not_fine_tunable: str = ""
 
 
-def is_tf1_module(obj) -> bool:
+def is_tf1_module(obj: object) -> bool:
     """A TF1 Hub module, as hubcompat loads it or as ``tf.saved_model.load`` did."""
     return isinstance(obj, TF1ModuleAdapter) or bool(getattr(obj, "_is_hub_module_v1", False))
 
 
-def check_output_arguments(handle, obj, signature, output_key, as_dict):
+def check_output_arguments(handle: object, obj: object, signature: str | None,
+                           output_key: str | None,
+                           as_dict: bool | None) -> tuple[str | None, str | None]:
     """Applies hub.KerasLayer's defaults and checks; returns (signature, output_key)."""
     if is_tf1_module(obj):
         signature = signature or DEFAULT_SIGNATURE
@@ -58,7 +64,8 @@ def check_output_arguments(handle, obj, signature, output_key, as_dict):
     return signature, output_key
 
 
-def resolve_target(handle, obj, signature, output_key) -> Target:
+def resolve_target(handle: object, obj: Any, signature: str | None,
+                   output_key: str | None) -> Target:
     if isinstance(obj, TF1ModuleAdapter):
         return _adapter_target(handle, obj, signature, output_key)
     if signature:
@@ -78,7 +85,8 @@ def resolve_target(handle, obj, signature, output_key) -> Target:
     )
 
 
-def _adapter_target(handle, adapter: TF1ModuleAdapter, signature, output_key) -> Target:
+def _adapter_target(handle: object, adapter: TF1ModuleAdapter, signature: str | None,
+                    output_key: str | None) -> Target:
     names = adapter.get_signature_names()
     if signature not in names:
         raise _unknown_signature(handle, signature, names)
@@ -87,7 +95,7 @@ def _adapter_target(handle, adapter: TF1ModuleAdapter, signature, output_key) ->
     info = adapter.get_input_info_dict(signature)
     dtypes = {key: desc.dtype for key, desc in info.items()}
 
-    def call(inputs, arguments, training=False):
+    def call(inputs: Any, arguments: Mapping[str, Any], training: bool = False) -> dict[str, Any]:
         result = adapter(_merge_arguments(inputs, arguments, sorted(info)), training=training,
                          signature=signature, as_dict=True)
         # Pruned graphs can lose static shapes (e.g. after a partitioned
@@ -105,7 +113,8 @@ def _adapter_target(handle, adapter: TF1ModuleAdapter, signature, output_key) ->
                   output_key=output_key, fine_tunable=True)
 
 
-def _signature_target(handle, obj, signature, output_key) -> Target:
+def _signature_target(handle: object, obj: Any, signature: str,
+                      output_key: str | None) -> Target:
     signatures = getattr(obj, "signatures", None)
     if signatures is None:
         raise errors.LayerArgumentError(
@@ -117,7 +126,7 @@ def _signature_target(handle, obj, signature, output_key) -> Target:
     specs = function.structured_input_signature[1]
     names = sorted(specs)
 
-    def call(inputs, arguments):
+    def call(inputs: Any, arguments: Mapping[str, Any]) -> Any:
         return function(**_merge_arguments(inputs, arguments, names))
 
     why = ("Setting hub.KerasLayer.trainable = True is unsupported when loading from the TF1 "
@@ -133,14 +142,15 @@ def _signature_target(handle, obj, signature, output_key) -> Target:
                   output_key=output_key, fine_tunable=False, why_not_fine_tunable=why)
 
 
-def _unknown_signature(handle, signature, available):
+def _unknown_signature(handle: object, signature: str | None,
+                       available: Iterable[str]) -> errors.UnknownSignatureError:
     return errors.UnknownSignatureError(
         f"Unknown signature {signature} in {handle} (available signatures: "
         f"{', '.join(sorted(available)) or 'none'})."
     )
 
 
-def _merge_arguments(inputs, arguments: Mapping, names: list[str]):
+def _merge_arguments(inputs: Any, arguments: Mapping[str, Any], names: list[str]) -> Any:
     """One dict of signature inputs from the layer's inputs and ``arguments``."""
     if isinstance(inputs, Mapping):
         return {**arguments, **inputs}
@@ -155,7 +165,7 @@ def _merge_arguments(inputs, arguments: Mapping, names: list[str]):
     return {**arguments, rest[0]: inputs}
 
 
-def _accepts_training(function) -> bool:
+def _accepts_training(function: Callable[..., Any]) -> bool:
     try:
         parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):
@@ -163,7 +173,7 @@ def _accepts_training(function) -> bool:
     return "training" in parameters
 
 
-def _call_input_dtypes(obj):
+def _call_input_dtypes(obj: Any) -> InputDtypes:
     """The dtype(s) ``obj.__call__`` was traced for, when all traces agree."""
     function = obj.__call__ if callable(obj) else None
     spec = getattr(function, "input_signature", None)
@@ -181,7 +191,7 @@ def _call_input_dtypes(obj):
     return _dtypes_of(first)
 
 
-def _dtypes_of(spec):
+def _dtypes_of(spec: Any) -> InputDtypes:
     if isinstance(spec, tf.TypeSpec) and hasattr(spec, "dtype"):
         return spec.dtype
     if isinstance(spec, Mapping):
@@ -190,7 +200,7 @@ def _dtypes_of(spec):
     return None
 
 
-def to_tensors(inputs, dtypes):
+def to_tensors(inputs: Any, dtypes: InputDtypes) -> Any:
     """Python lists and numpy arrays as tensors of the model's input dtypes."""
     if isinstance(inputs, Mapping):
         return {key: to_tensors(value, dtypes.get(key) if isinstance(dtypes, Mapping) else None)
@@ -208,7 +218,7 @@ def to_tensors(inputs, dtypes):
 _PLAIN = (bool, int, float, str, bytes, np.generic)
 
 
-def _all_plain(value) -> bool:
+def _all_plain(value: object) -> bool:
     if isinstance(value, np.ndarray):
         return value.dtype != object or all(_all_plain(v) for v in value.ravel())
     if isinstance(value, (list, tuple)):
@@ -216,7 +226,7 @@ def _all_plain(value) -> bool:
     return isinstance(value, _PLAIN)
 
 
-def check_symbolic_dtypes(layer_name, inputs, dtypes) -> None:
+def check_symbolic_dtypes(layer_name: str, inputs: Any, dtypes: InputDtypes) -> None:
     """Refuses a graph placeholder of a dtype the model cannot take, as NotImplementedError.
 
     Keras 3's Sequential builds itself on a placeholder of the first layer's
@@ -240,7 +250,7 @@ def check_symbolic_dtypes(layer_name, inputs, dtypes) -> None:
             )
 
 
-def cast_inputs(inputs, dtypes):
+def cast_inputs(inputs: Any, dtypes: InputDtypes) -> Any:
     """Casts floating inputs to the floating dtypes the module was exported with.
 
     Under a mixed-precision policy the layers before this one hand over
@@ -257,18 +267,18 @@ def cast_inputs(inputs, dtypes):
     return _cast_float(inputs, dtypes)
 
 
-def _cast_float(value, dtype):
+def _cast_float(value: Any, dtype: tf.DType | None) -> Any:
     if (dtype is not None and dtype.is_floating and isinstance(value, tf.Tensor)
             and value.dtype.is_floating and value.dtype != dtype):
         return tf.cast(value, dtype)
     return value
 
 
-def cast_outputs(outputs, dtype):
+def cast_outputs(outputs: Any, dtype: tf.DType | str) -> Any:
     """Floating outputs in ``dtype`` (the layer's compute dtype)."""
     dtype = tf.as_dtype(dtype)
 
-    def cast(value):
+    def cast(value: Any) -> Any:
         if isinstance(value, tf.Tensor) and value.dtype.is_floating and value.dtype != dtype:
             return tf.cast(value, dtype)
         return value

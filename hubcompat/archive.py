@@ -92,10 +92,13 @@ def extract(
     return total
 
 
-def extract_file(path: str, dst: str, *, source: str | None = None, **kwargs) -> int:
+def extract_file(path: str, dst: str, *, source: str | None = None,
+                 max_bytes: int | None = None, max_members: int | None = None,
+                 on_bytes: Callable[[int], None] | None = None) -> int:
     """Extracts the archive file at ``path`` into ``dst``; see :func:`extract`."""
     with open(path, "rb") as f:
-        return extract(f, dst, source=source or path, **kwargs)
+        return extract(f, dst, source=source or path, max_bytes=max_bytes,
+                       max_members=max_members, on_bytes=on_bytes)
 
 
 def _check_member(member: tarfile.TarInfo, dst: str, source: str) -> str | None:

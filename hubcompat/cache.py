@@ -163,7 +163,7 @@ class _HandleLock:
             ) from e
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.lock.release()
 
 
@@ -173,7 +173,7 @@ def _uid() -> str:
 
 def clean_leftovers(root: str) -> list[str]:
     """Deletes temp folders of downloads whose process is gone; returns what it removed."""
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(root)
     except OSError:

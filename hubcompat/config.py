@@ -9,6 +9,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from typing import TypeVar
+
+from hubcompat.errors import ConfigError
+
+_Number = TypeVar("_Number", int, float)
 
 
 def _flag(name: str) -> bool:
@@ -20,34 +25,20 @@ def use_legacy_keras() -> bool:
     return _flag("TF_USE_LEGACY_KERAS")
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: _Number) -> _Number:
+    """The variable ``name`` as a number of ``default``'s type; ``default`` when unset."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        return type(default)(raw)
     except ValueError:
-        raise _config_error(name, raw, "is not an integer", default) from None
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise _config_error(name, raw, "is not a number", default) from None
-
-
-def _config_error(name: str, raw: str, problem: str, default) -> Exception:
-    from hubcompat.errors import ConfigError
-
-    return ConfigError(
-        f"{name}={raw!r} {problem}. Set it to a value like {default!r}, or unset it "
-        f"for the default ({default!r}).",
-        name=name, value=raw,
-    )
+        problem = "is not an integer" if isinstance(default, int) else "is not a number"
+        raise ConfigError(
+            f"{name}={raw!r} {problem}. Set it to a value like {default!r}, or unset it "
+            f"for the default ({default!r}).",
+            name=name, value=raw,
+        ) from None
 
 
 def check() -> None:
@@ -88,8 +79,8 @@ def _env_folder(name: str, value: str) -> str:
 
         parsed = urllib.parse.urlparse(value)
         if parsed.netloc not in ("", "localhost"):
-            raise ValueError(f"{name}={value!r}: a file:// URL of another host is not a local "
-                             "folder; use file:///path/on/this/machine.")
+            raise ConfigError(f"{name}={value!r}: a file:// URL of another host is not a local "
+                              "folder; use file:///path/on/this/machine.", name=name, value=value)
         value = urllib.request.url2pathname(parsed.path)
     return os.path.abspath(os.path.expanduser(value))
 
@@ -127,12 +118,12 @@ def offline() -> bool:
 
 def download_timeout() -> float:
     """Seconds a connection may stay silent (``HUBCOMPAT_DOWNLOAD_TIMEOUT``, default 60)."""
-    return _float("HUBCOMPAT_DOWNLOAD_TIMEOUT", 60.0)
+    return _number("HUBCOMPAT_DOWNLOAD_TIMEOUT", 60.0)
 
 
 def download_retries() -> int:
     """Extra attempts after a failed download (``HUBCOMPAT_DOWNLOAD_RETRIES``, default 2)."""
-    return max(0, _int("HUBCOMPAT_DOWNLOAD_RETRIES", 2))
+    return max(0, _number("HUBCOMPAT_DOWNLOAD_RETRIES", 2))
 
 
 def lock_timeout() -> float:
@@ -141,17 +132,17 @@ def lock_timeout() -> float:
     Locks are ``flock``-style: the kernel releases them when a process dies, so
     this only bounds waiting for a live, slow download.
     """
-    return _float("HUBCOMPAT_LOCK_TIMEOUT", 3600.0)
+    return _number("HUBCOMPAT_LOCK_TIMEOUT", 3600.0)
 
 
 def max_archive_bytes() -> int:
     """Largest total unpacked size accepted from an archive (``HUBCOMPAT_MAX_ARCHIVE_BYTES``, default 64 GiB)."""
-    return _int("HUBCOMPAT_MAX_ARCHIVE_BYTES", 64 * 1024**3)
+    return _number("HUBCOMPAT_MAX_ARCHIVE_BYTES", 64 * 1024**3)
 
 
 def max_archive_members() -> int:
     """Most members accepted in an archive (``HUBCOMPAT_MAX_ARCHIVE_MEMBERS``, default 100000)."""
-    return _int("HUBCOMPAT_MAX_ARCHIVE_MEMBERS", 100_000)
+    return _number("HUBCOMPAT_MAX_ARCHIVE_MEMBERS", 100_000)
 
 
 def progress_bar() -> bool | None:

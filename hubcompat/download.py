@@ -15,8 +15,10 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Protocol
 
-from hubcompat import __version__, config, errors
+from hubcompat import config, errors
+from hubcompat._version import __version__
 
 _CHUNK = 1 << 20
 _USER_AGENT = f"hubcompat/{__version__} python-urllib"
@@ -112,7 +114,7 @@ def _download_once(url: str, path: str, label: str) -> Downloaded:
     return Downloaded(url=url, final_url=final_url, size=size)
 
 
-def _content_length(response) -> int | None:
+def _content_length(response: http.client.HTTPResponse) -> int | None:
     raw = response.headers.get("Content-Length")
     try:
         return int(raw) if raw is not None else None
@@ -120,7 +122,7 @@ def _content_length(response) -> int | None:
         return None
 
 
-def _stream(response, path: str, expected: int | None, limit: int, label: str, final_url: str) -> int:
+def _stream(response: http.client.HTTPResponse, path: str, expected: int | None, limit: int, label: str, final_url: str) -> int:
     size = 0
     bar = _progress(expected, label)
     try:
@@ -143,7 +145,13 @@ def _stream(response, path: str, expected: int | None, limit: int, label: str, f
     return size
 
 
-def _progress(total: int | None, label: str):
+class _ProgressBar(Protocol):
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> None: ...
+
+
+def _progress(total: int | None, label: str) -> _ProgressBar | None:
     wanted = config.progress_bar()
     if wanted is None:
         wanted = sys.stderr.isatty()

@@ -7,6 +7,9 @@ name the handle, file or argument at fault and say what to do next.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 class HubcompatError(Exception):
     """Base class of every error raised by hubcompat.
@@ -19,21 +22,25 @@ class HubcompatError(Exception):
     API keeps tensorflow_hub's exact messages and says what exists in a note.
     """
 
-    handle = path = url = status = available = None
+    handle: Any = None  # what the caller passed: a str, os.PathLike, or the wrong object
+    path: Any = None  # a file name, or the ModuleSpec the legacy API was given
+    url: str | None = None
+    status: int | None = None  # an HTTP status
+    available: Any = None  # the names that do exist (a list or a mapping)
 
-    def __init__(self, *args, note: str | None = None, **attributes):
+    def __init__(self, *args: object, note: str | None = None, **attributes: Any) -> None:
         _builtin_init(type(self))(self, *args)
         for name, value in attributes.items():
             setattr(self, name, value)
         if note:
             add_note(self, note)
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         # Subclasses list a builtin first (FileNotFoundError, KeyError, ...), whose
         # __init__ takes no keywords and would come first in the MRO.
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
-            cls.__init__ = HubcompatError.__init__
+            cls.__init__ = HubcompatError.__init__  # type: ignore[method-assign]  # on purpose
 
 
 def add_note(error: BaseException, note: str) -> None:
@@ -41,12 +48,13 @@ def add_note(error: BaseException, note: str) -> None:
     if hasattr(error, "add_note"):
         error.add_note(note)
     else:
-        error.__notes__ = [*getattr(error, "__notes__", []), note]
+        error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]  # 3.10
 
 
-def _builtin_init(cls):
+def _builtin_init(cls: type[BaseException]) -> Callable[..., None]:
     """The ``__init__`` of the first builtin exception class in ``cls``'s MRO."""
-    return next(c for c in cls.__mro__ if c.__module__ == "builtins").__init__
+    builtin: type[BaseException] = next(c for c in cls.__mro__ if c.__module__ == "builtins")
+    return builtin.__init__
 
 
 # --- Installation and configuration ---------------------------------------------
@@ -59,6 +67,11 @@ class TensorFlowMissingError(ImportError, HubcompatError):
     tools need the TensorFlow of your choice (``hubcompat[tf]``, or
     ``tensorflow-cpu``, ``tensorflow-macos``, ``tf-nightly``, ... beside it).
     """
+
+    # Spelled out for type checkers, which would see ImportError's __init__ first
+    # (ImportError and SyntaxError are the builtin bases here whose stubs declare one).
+    def __init__(self, *args: object, note: str | None = None, **attributes: Any) -> None:
+        HubcompatError.__init__(self, *args, note=note, **attributes)
 
 
 class ConfigError(ValueError, HubcompatError):
@@ -208,6 +221,9 @@ class MigrationError(ValueError, HubcompatError):
 
 class UnparsableSourceError(SyntaxError, MigrationError):
     """Raised when a file is not Python 3 that libcst can parse (Python 2, shell lines)."""
+
+    def __init__(self, *args: object, note: str | None = None, **attributes: Any) -> None:
+        HubcompatError.__init__(self, *args, note=note, **attributes)  # as TensorFlowMissingError
 
 
 class NotebookLayoutError(MigrationError):

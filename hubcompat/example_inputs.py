@@ -11,6 +11,7 @@ stay inside any vocabulary; strings are short English sentences.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -21,12 +22,12 @@ SENTENCES = ["the cat sat on the mat", "a dog ran", "hello world", ""]
 UNKNOWN_DIM = 3
 
 
-def signature_names(model) -> list[str]:
+def signature_names(model: Any) -> list[str]:
     """The signature names of a loaded model (TF1 adapter or TF2 SavedModel)."""
     return sorted(getattr(model, "signatures", None) or {})
 
 
-def input_specs(model, signature: str) -> dict[str, tf.TypeSpec]:
+def input_specs(model: Any, signature: str) -> dict[str, tf.TypeSpec]:
     """Input name -> ``tf.TensorSpec`` / ``tf.SparseTensorSpec`` of one signature."""
     if hasattr(model, "get_input_info_dict"):  # a TF1 module (hubcompat.load)
         return {
@@ -46,7 +47,8 @@ def input_specs(model, signature: str) -> dict[str, tf.TypeSpec]:
 
 
 def example_inputs(specs: Mapping[str, tf.TypeSpec], *, batch_size: int = 2,
-                   image_size: tuple[int, int] | None = None, seed: int = 0) -> dict:
+                   image_size: tuple[int, int] | None = None,
+                   seed: int = 0) -> dict[str, tf.Tensor | tf.SparseTensor | tf.RaggedTensor]:
     """One example tensor per spec (a ``tf.SparseTensor`` for sparse specs)."""
     rng = np.random.default_rng(seed)
     return {name: example_value(spec, batch_size=batch_size, image_size=image_size, rng=rng)
@@ -54,7 +56,10 @@ def example_inputs(specs: Mapping[str, tf.TypeSpec], *, batch_size: int = 2,
 
 
 def example_value(spec: tf.TypeSpec, *, batch_size: int = 2,
-                  image_size: tuple[int, int] | None = None, rng=None):
+                  image_size: tuple[int, int] | None = None,
+                  rng: np.random.Generator | None = None,
+                  ) -> tf.Tensor | tf.SparseTensor | tf.RaggedTensor:
+    """One example value of ``spec``: a dense, sparse or ragged tensor (see the module doc)."""
     rng = np.random.default_rng(0) if rng is None else rng
     if isinstance(spec, tf.SparseTensorSpec):
         return _sparse_value(spec, batch_size, rng)
@@ -75,7 +80,8 @@ def example_value(spec: tf.TypeSpec, *, batch_size: int = 2,
     return tf.constant(_values(spec.dtype, shape, rng), dtype=spec.dtype)
 
 
-def _concrete_shape(shape: tf.TensorShape, batch_size: int, image_size) -> list[int]:
+def _concrete_shape(shape: tf.TensorShape, batch_size: int,
+                    image_size: tuple[int, int] | None) -> list[int]:
     if shape.rank is None:
         return [batch_size]
     dims = shape.as_list()
@@ -85,7 +91,7 @@ def _concrete_shape(shape: tf.TensorShape, batch_size: int, image_size) -> list[
     return [(batch_size if i == 0 else UNKNOWN_DIM) if d is None else d for i, d in enumerate(dims)]
 
 
-def _values(dtype: tf.DType, shape: list[int], rng) -> np.ndarray:
+def _values(dtype: tf.DType, shape: list[int], rng: np.random.Generator) -> np.ndarray:
     size = int(np.prod(shape)) if shape else 1
     if dtype == tf.string:
         flat = [SENTENCES[i % len(SENTENCES)].encode() for i in range(size)]
@@ -102,7 +108,8 @@ def _values(dtype: tf.DType, shape: list[int], rng) -> np.ndarray:
     )
 
 
-def _sparse_value(spec: tf.SparseTensorSpec, batch_size: int, rng) -> tf.SparseTensor:
+def _sparse_value(spec: tf.SparseTensorSpec, batch_size: int,
+                  rng: np.random.Generator) -> tf.SparseTensor:
     shape = _concrete_shape(spec.shape, batch_size, None)
     if len(shape) < 1:
         raise errors.InputTypeError(f"A sparse input needs a rank of at least 1, got {spec.shape}.")
@@ -114,7 +121,7 @@ def _sparse_value(spec: tf.SparseTensorSpec, batch_size: int, rng) -> tf.SparseT
     return tf.SparseTensor(indices, tf.constant(values, dtype=spec.dtype), shape)
 
 
-def image_size_of(model) -> tuple[int, int] | None:
+def image_size_of(model: Any) -> tuple[int, int] | None:
     """``(height, width)`` from an ImageModuleInfo attached to a TF1 module, else None."""
     if not hasattr(model, "get_attached_message"):
         return None

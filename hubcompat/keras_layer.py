@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 import tensorflow as tf
 
@@ -29,19 +29,23 @@ from hubcompat._layer_target import (
     resolve_target,
     to_tensors,
 )
-from hubcompat.loader import load
+from hubcompat.loader import Tags, load
 from hubcompat.tf1.adapter import TF1ModuleAdapter
+from hubcompat.tf1.module_reader import tags_key
 
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+# (dtype name, shape with the batch dimension None) of the model's one input.
+_InputSpec: TypeAlias = "tuple[str, tuple[int | None, ...]]"
 
 
 @dataclass(frozen=True)
 class _Settings:
     """The constructor arguments, kept out of Keras/TF attribute tracking."""
 
-    handle: Any
-    arguments: dict = field(default_factory=dict)
-    tags: frozenset | None = None
+    handle: Any  # a str or os.PathLike, or an already loaded object
+    arguments: dict[str, Any] = field(default_factory=dict)
+    tags: frozenset[str] | None = None
     signature: str | None = None
     output_key: str | None = None
     signature_outputs_as_dict: bool | None = None
@@ -49,7 +53,7 @@ class _Settings:
     load_options: Any = None
 
 
-class KerasLayer(_compat.keras_layer_base()):
+class KerasLayer(_compat.keras_layer_base()):  # type: ignore[misc]  # Keras 3's or tf-keras' Layer
     """Wraps a SavedModel or a TF1 Hub module as a Keras layer.
 
     Arguments are those of ``hub.KerasLayer``:
@@ -74,9 +78,11 @@ class KerasLayer(_compat.keras_layer_base()):
     """
 
     # hub.KerasLayer's parameters, in its order (_sentinel stops further positional ones).
-    def __init__(self, handle, trainable=False, arguments=None, _sentinel=None, tags=None,
-                 signature=None, signature_outputs_as_dict=None, output_key=None,
-                 output_shape=None, load_options=None, **kwargs):
+    def __init__(self, handle: object, trainable: bool = False,
+                 arguments: Mapping[str, Any] | None = None, _sentinel: object = None,
+                 tags: Tags = None, signature: str | None = None,
+                 signature_outputs_as_dict: bool | None = None, output_key: str | None = None,
+                 output_shape: Any = None, load_options: Any = None, **kwargs: Any) -> None:
         if _sentinel is not None:  # tensorflow_hub ignored it silently
             _log.warning("KerasLayer(%r): a fourth positional argument (%r) is ignored, as "
                          "hub.KerasLayer ignored it; pass tags=, signature=, ... by name.",
@@ -99,7 +105,7 @@ class KerasLayer(_compat.keras_layer_base()):
         settings = _Settings(
             handle=handle,
             arguments=dict(arguments or {}),
-            tags=frozenset(tags) if tags is not None else None,
+            tags=tags_key(tags) if tags is not None else None,  # "train" is one tag
             signature=signature,
             output_key=output_key,
             signature_outputs_as_dict=signature_outputs_as_dict,
@@ -119,7 +125,7 @@ class KerasLayer(_compat.keras_layer_base()):
             _freeze_in_tf1_graph(obj)
         self.built = True
 
-    def _add_loaded_weights(self, obj) -> None:
+    def _add_loaded_weights(self, obj: Any) -> None:
         trainable = list(getattr(obj, "trainable_variables", []) or [])
         seen = {id(v) for v in trainable}
         for variable in trainable:
@@ -137,21 +143,21 @@ class KerasLayer(_compat.keras_layer_base()):
             self._hc_add_loss_fn(loss)
 
     @property
-    def _hc_output_shape(self):
+    def _hc_output_shape(self) -> Any:
         return self._hc.output_shape
 
-    def _hc_input_spec(self):
+    def _hc_input_spec(self) -> _InputSpec | None:
         """(dtype name, shape with batch None) of the model's one input, or None."""
         return self._hc_input
 
     @property
-    def resolved_object(self):
+    def resolved_object(self) -> Any:
         """The object ``handle`` resolved to (e.g. to re-export after fine-tuning)."""
         return self._func
 
     # --- calling ---------------------------------------------------------------
 
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         # hub.KerasLayer took Python lists (layer(["a sentence"])); Keras 3
         # only takes tensors as positional inputs.
         return super().__call__(to_tensors(inputs, self._hc_target.input_dtypes), *args, **kwargs)
@@ -159,7 +165,7 @@ class KerasLayer(_compat.keras_layer_base()):
     # No autograph: call() has no tensor-dependent Python control flow, and
     # autograph would wrap our errors in StagingError.
     @tf.autograph.experimental.do_not_convert
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | tf.Tensor | None = None) -> Any:
         self._check_trainability()
         target = self._hc_target
         check_symbolic_dtypes(self.name, inputs, target.input_dtypes)
@@ -187,7 +193,7 @@ class KerasLayer(_compat.keras_layer_base()):
             result = cast_outputs(result, policy.compute_dtype)
         return result
 
-    def _pick_output(self, result, key):
+    def _pick_output(self, result: Any, key: str) -> Any:
         # hub.KerasLayer's wording, which users' tests match.
         if not isinstance(result, Mapping):
             raise errors.LayerArgumentError(
@@ -201,7 +207,7 @@ class KerasLayer(_compat.keras_layer_base()):
             )
         return result[key]
 
-    def _apply_output_shape(self, inputs, outputs):
+    def _apply_output_shape(self, inputs: Any, outputs: Any) -> Any:
         shapes = self._hc.output_shape
         if shapes is None:
             return outputs
@@ -209,7 +215,7 @@ class KerasLayer(_compat.keras_layer_base()):
         shape = getattr(first, "shape", None)
         batch = shape[0] if shape is not None and len(shape) else None
 
-        def set_shape(tensor, shape):
+        def set_shape(tensor: tf.Tensor, shape: tf.TensorShape) -> None:
             tensor.set_shape(tf.TensorShape([batch]).concatenate(shape))
 
         tf.nest.map_structure(set_shape, outputs, shapes)
@@ -232,7 +238,7 @@ class KerasLayer(_compat.keras_layer_base()):
 
     # --- serialization ---------------------------------------------------------
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         settings = self._hc
         if not isinstance(settings.handle, (str, os.PathLike)):
@@ -260,10 +266,10 @@ class KerasLayer(_compat.keras_layer_base()):
         return config
 
 
-KerasLayer = _compat.register_keras_serializable(KerasLayer)
+_compat.register_keras_serializable(KerasLayer)  # registers and returns the class itself
 
 
-def _load(handle, tags, load_options):
+def _load(handle: object, tags: Tags, load_options: Any) -> Any:
     if isinstance(handle, (str, os.PathLike)):
         return load(handle, tags=tags, options=load_options)
     for name, value in (("tags", tags), ("load_options", load_options)):
@@ -276,7 +282,7 @@ def _load(handle, tags, load_options):
     return handle
 
 
-def _freeze_in_tf1_graph(obj) -> None:
+def _freeze_in_tf1_graph(obj: Any) -> None:
     """In TF1 graph code (e.g. an Estimator's model_fn), a frozen layer's variables leave
     ``TRAINABLE_VARIABLES``: ``optimizer.minimize(loss)`` must not fine-tune them.
 
@@ -294,7 +300,8 @@ def _freeze_in_tf1_graph(obj) -> None:
         collection[:] = [v for v in collection if id(v) not in frozen]
 
 
-def _input_spec(obj, signature, arguments, input_shape, layer_dtype):
+def _input_spec(obj: Any, signature: str | None, arguments: Mapping[str, Any] | None,
+                input_shape: Any, layer_dtype: Any) -> _InputSpec | None:
     """(dtype name, (None, *shape)) of the single tensor the layer feeds the model.
 
     From ``input_shape=`` when given (with the model's input dtype, else the
@@ -308,7 +315,7 @@ def _input_spec(obj, signature, arguments, input_shape, layer_dtype):
     return spec
 
 
-def _single_input(obj, signature):
+def _single_input(obj: Any, signature: str | None) -> _InputSpec | None:
     specs = []
     if isinstance(obj, TF1ModuleAdapter):
         info = obj.get_input_info_dict(signature)
@@ -336,7 +343,7 @@ def _single_input(obj, signature):
     return first.dtype.name, (None, *first.shape.as_list()[1:])
 
 
-def _check_distribution_scope(handle, obj) -> None:
+def _check_distribution_scope(handle: object, obj: Any) -> None:
     """Under ``strategy.scope()``, a fine-tuned model's variables must be the strategy's."""
     if not tf.distribute.has_strategy():
         return
@@ -352,7 +359,7 @@ def _check_distribution_scope(handle, obj) -> None:
         )
 
 
-def _smart_cond(pred, true_fn, false_fn):
+def _smart_cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> Any:
     if isinstance(pred, (tf.Tensor, tf.Variable)):
         static = tf.get_static_value(pred)
         if static is None:
@@ -361,7 +368,7 @@ def _smart_cond(pred, true_fn, false_fn):
     return true_fn() if pred else false_fn()
 
 
-def _to_shapes(nest):
+def _to_shapes(nest: Any) -> Any:
     """A nest of shape-like tuples/lists as a nest of tf.TensorShape."""
     if isinstance(nest, Mapping):
         return {key: _to_shapes(value) for key, value in nest.items()}
@@ -376,7 +383,7 @@ def _to_shapes(nest):
     )
 
 
-def _checked_json(value, name, handle):
+def _checked_json(value: _T, name: str, handle: object) -> _T:
     try:
         json.dumps(value)
     except TypeError as e:

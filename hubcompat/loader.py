@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
 from hubcompat import errors, preflight
 from hubcompat.formats import ModelFormat, detect_format
 from hubcompat.resolvers import resolve
 from hubcompat.resolvers.registry import checked_handle
 
+if TYPE_CHECKING:
+    from hubcompat.tf1.adapter import TF1ModuleAdapter
 
-def load(handle, tags=None, options=None):
+#: A tag set as ``load`` and ``KerasLayer`` take it: one tag, several, or None (the default).
+Tags: TypeAlias = "str | Iterable[str] | None"
+
+
+def load(handle: str | os.PathLike[str], tags: Tags = None, options: Any = None) -> Any:
     """Loads a TF1 Hub module or a SavedModel as a callable TF2 object.
 
     - A TF2 SavedModel loads as ``tf.saved_model.load(path, tags, options)``.
@@ -20,7 +30,11 @@ def load(handle, tags=None, options=None):
 
     ``handle`` is anything :func:`hubcompat.resolve` accepts (a folder, an
     archive, a URL, a tfhub.dev or Kaggle handle, ...). ``tags`` picks the tag
-    set (default: ``set()`` if present).
+    set (default: ``set()`` if present); ``options``, a ``tf.saved_model.LoadOptions``,
+    applies to TF2 SavedModels.
+
+    Returns a :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` or what
+    ``tf.saved_model.load`` returns (TensorFlow has no type annotations: ``Any``).
     """
     path = resolve(checked_handle(handle))  # hub.load(0): ValueError, as in tensorflow_hub
     fmt = detect_format(path)
@@ -36,7 +50,8 @@ def load(handle, tags=None, options=None):
     )
 
 
-def load_tf1(path: str, tags=None, handle=None):
+def load_tf1(path: str, tags: Tags = None,
+             handle: str | os.PathLike[str] | None = None) -> TF1ModuleAdapter:
     """The :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` of the TF1 module folder ``path``."""
     import tensorflow as tf
 

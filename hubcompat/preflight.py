@@ -33,13 +33,14 @@ def tensorflow_missing(what: str) -> errors.TensorFlowMissingError:
     )
 
 
-def model(handle) -> tuple[str, ModelFormat]:
+def model(handle: str | os.PathLike[str]) -> tuple[str, ModelFormat]:
     """The local folder ``handle`` resolves to (downloading it if needed) and its format."""
     path = resolve(handle)
     return path, detect_format(path)
 
 
-def conversion(src, dst, *, overwrite: bool) -> tuple[str, str, ModelFormat]:
+def conversion(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
+               overwrite: bool) -> tuple[str, str, ModelFormat]:
     """Checks a ``convert(src, dst)``: ``dst`` is free (or ``overwrite``), ``src`` is a TF1
     model. Returns the absolute ``dst``, the local folder of ``src`` and its format."""
     dst = os.path.abspath(os.fspath(dst))

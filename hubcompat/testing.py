@@ -20,17 +20,26 @@ TensorFlow is imported only when a check runs (docs/checking.md).
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:  # hubcompat.checks imports TensorFlow
+    from _pytest._code.code import TerminalRepr, TracebackStyle
+
+    from hubcompat.checks import CheckResult
+
 GROUPS = ("load", "call", "reference", "keras", "reexport", "training")
 _ARCHIVE_SUFFIX = re.compile(r"(\.tar\.gz|\.tgz|\.tar|\.zip)$")
-_RESULTS = pytest.StashKey[dict]()
+# handle -> its check results, or the error that stopped them (one run per session).
+_RESULTS = pytest.StashKey[dict[str, "list[CheckResult] | Exception"]]()
 
 
-def pytest_addoption(parser) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("hubcompat", "hubcompat model checks (hubcompat.testing)")
     group.addoption("--hubcompat-module", action="append", default=[], metavar="HANDLE",
                     help="check this model (repeatable): one test per module and check")
@@ -44,7 +53,7 @@ def pytest_addoption(parser) -> None:
     group.addoption("--hubcompat-rtol", type=float, default=1e-5, help="relative tolerance")
 
 
-def pytest_configure(config) -> None:
+def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RESULTS] = {}
     if config.getoption("hubcompat_record") and not config.getoption("hubcompat_reference_dir"):
         raise pytest.UsageError("--hubcompat-record needs --hubcompat-reference-dir DIR")
@@ -63,7 +72,8 @@ def reference_name(handle: str) -> str:
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k / -m deselect items
-def pytest_collection_modifyitems(session, config, items) -> None:
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
     for handle in config.getoption("hubcompat_module"):
         label = reference_name(handle)[: -len(".npz")]
         groups = [g for g in GROUPS if g != "reference"
@@ -81,7 +91,7 @@ class CheckFailed(Exception):
 class CheckItem(pytest.Item):
     """One check group (``load``, ``call``, ...) of one ``--hubcompat-module``."""
 
-    def __init__(self, *, handle: str, group: str, **kwargs):
+    def __init__(self, *, handle: str, group: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.handle, self.group = handle, group
 
@@ -100,16 +110,17 @@ class CheckItem(pytest.Item):
         if results and all(r.status == "SKIP" for r in results):
             pytest.skip(lines)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, CheckFailed):
             return f"hubcompat check {self.handle}:\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, None, str]:
         return self.path, None, f"hubcompat check {self.handle} [{self.group}]"
 
 
-def _module_results(config, handle: str):
+def _module_results(config: pytest.Config, handle: str) -> list[CheckResult] | Exception:
     """The check results of ``handle`` (run once per session), or the error loading it raised."""
     cache = config.stash[_RESULTS]
     if handle not in cache:
@@ -117,7 +128,7 @@ def _module_results(config, handle: str):
     return cache[handle]
 
 
-def _run(config, handle: str):
+def _run(config: pytest.Config, handle: str) -> list[CheckResult] | Exception:
     from hubcompat import errors
     from hubcompat.checks import CheckResult, run_checks
 
@@ -140,14 +151,15 @@ def _run(config, handle: str):
 
 
 @pytest.fixture
-def hubcompat_check():
+def hubcompat_check() -> Callable[..., list[CheckResult]]:
     """``hubcompat_check(handle, reference=None, **options)``: runs the checks, fails on a FAIL.
 
     Options are those of :func:`hubcompat.checks.run_checks` (``inputs``,
     ``atol``, ``rtol``, ``tags``, ``skip``). Returns the results when none failed.
     """
 
-    def check(handle, reference=None, **options):
+    def check(handle: str | os.PathLike[str], reference: str | os.PathLike[str] | None = None,
+              **options: Any) -> list[CheckResult]:
         from hubcompat.checks import run_checks
 
         results = run_checks(handle, reference=reference, **options)

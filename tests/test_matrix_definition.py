@@ -24,6 +24,11 @@ def _nox_sessions() -> list[str]:
     return [s["session"] for s in json.loads(proc.stdout)]
 
 
+def _cells() -> list[str]:
+    """The sessions that are matrix cells: all but lint (ruff, mypy; no TensorFlow)."""
+    return [s for s in _nox_sessions() if s != "lint"]
+
+
 def _tf_of(session: str) -> str:
     match = re.search(r"tf='([\d.]+)'", session)
     if match:
@@ -36,7 +41,7 @@ def test_nox_lists_every_cell():
     assert sessions == [
         *(f"tests(tf='{tf}')" for tf in ("2.13", "2.15", "2.16", noxfile.NEWEST)),
         *(f"tests_tf_keras(tf='{tf}')" for tf in ("2.16", noxfile.NEWEST)),
-        "hub016", "legacy_reference",
+        "hub016", "legacy_reference", "lint",
     ]
     assert noxfile.OLDEST == "2.13"
 
@@ -45,7 +50,8 @@ def test_workflow_is_valid_yaml_and_mirrors_the_sessions():
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
     job = workflow["jobs"]["cell"]
     cells = {(c["session"], c["python"]) for c in job["strategy"]["matrix"]["include"]}
-    expected = {(s, py) for s in _nox_sessions() for py in noxfile.PYTHONS[_tf_of(s)]}
+    expected = {(s, py) for s in _cells() for py in noxfile.PYTHONS[_tf_of(s)]}
     assert cells == expected
     assert job["steps"][-1]["run"] == 'nox -s "${{ matrix.session }}"'
     assert {py for _, py in cells} == {"3.10", "3.11", "3.12", "3.13"}
+    assert workflow["jobs"]["lint"]["steps"][-1]["run"] == "nox -s lint"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 
-def add_tags_argument(parser) -> None:
+
+def add_tags_argument(parser: argparse.ArgumentParser) -> None:
     """``--tags``, the same for every command: repeatable, and each value may list several."""
     parser.add_argument("--tags", action="append", metavar="TAG[,TAG]",
                         help="the tag set to load: --tags train or --tags a,b (repeatable; "

@@ -16,6 +16,8 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from types import ModuleType
 
 _state = {"verbose": False}
 
@@ -33,7 +35,7 @@ def configure(verbose: bool) -> None:
     warnings.filterwarnings("ignore", module=r"(tensorflow|keras|tf_keras|absl|h5py)(\.|$)")
 
 
-def import_tensorflow(what: str):
+def import_tensorflow(what: str) -> ModuleType:
     """Imports TensorFlow (quietly unless verbose); a missing TensorFlow is a clear error."""
     from hubcompat import preflight
 
@@ -52,7 +54,7 @@ def import_tensorflow(what: str):
 
 
 @contextlib.contextmanager
-def _stderr_silenced():
+def _stderr_silenced() -> Iterator[None]:
     sys.stderr.flush()
     try:
         saved = os.dup(2)

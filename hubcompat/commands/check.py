@@ -15,7 +15,7 @@ from hubcompat.commands._tensorflow import import_tensorflow
 SKIPPABLE = ("keras", "reexport", "training")  # hubcompat.checks.SKIPPABLE, without TF
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check",
         help="check that a model loads, runs, matches a reference and fine-tunes",
@@ -51,7 +51,7 @@ def _skip_list(text: str) -> tuple[str, ...]:
     return names
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from hubcompat import errors, preflight
 
     if args.record and args.reference:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import TYPE_CHECKING
 
 from hubcompat.commands import add_tags_argument, parse_tags
+
+if TYPE_CHECKING:  # hubcompat.conversion imports TensorFlow
+    from hubcompat.conversion import ConversionReport
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "convert", help="convert a TF1 Hub module to a TF2 SavedModel",
         description="Write a TF1 Hub module (or TF1 SavedModel) as a reusable TF2 SavedModel "
@@ -51,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def format_text(report) -> str:
+def format_text(report: ConversionReport) -> str:
     lines = [
         f"converted {report.source} ({report.format}) -> {report.destination}",
         f"  signatures: {', '.join(report.signatures) or 'none'}",

@@ -9,7 +9,7 @@ import sys
 from hubcompat.commands import add_tags_argument, parse_tags
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "inspect", help="describe a TF1 Hub module or SavedModel",
         description="Describe a TF1 Hub module, TF1 SavedModel or TF2 SavedModel: tag sets, "
@@ -85,7 +85,7 @@ def _rows(rows: list[tuple[str, str]]) -> list[str]:
     return [f"{label + ':':<{width + 1}} {value}" for label, value in rows]
 
 
-def _tags(tags) -> str:
+def _tags(tags: list[str] | None) -> str:
     return "{" + ", ".join(f'"{t}"' for t in tags) + "}" if tags else "set()"
 
 
@@ -96,10 +96,11 @@ def _tensor(t: dict) -> str:
 
 
 def _size(n: int) -> str:
+    size = float(n)
     for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        if size < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
     return ""
 
 

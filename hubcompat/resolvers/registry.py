@@ -69,7 +69,7 @@ def reset() -> None:
         _resolvers = None
 
 
-def checked_handle(handle) -> str:
+def checked_handle(handle: object) -> str:
     """``handle`` as a str; anything but a str or os.PathLike is an InvalidHandleError."""
     if isinstance(handle, os.PathLike):
         handle = os.fspath(handle)
