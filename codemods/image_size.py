@@ -15,21 +15,18 @@ only.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
-from hubcompat.codemods._common import (
-    IMAGE_HELPERS,
-    MODERN,
-    NAME_METADATA,
-    SPEC_TO_LOAD,
-    HubCodemod,
-    calls_in,
-)
+from hubcompat.codemods._base import MODERN, HubCodemod
+from hubcompat.codemods._graph import is_graph_code
+from hubcompat.codemods._names import IMAGE_HELPERS, hub_attr
+from hubcompat.codemods._plans import SpecToLoad, plan_loaded_owner, spec_to_load
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
+    calls_in,
     has_star_args,
     is_none,
     literal_string,
@@ -38,20 +35,28 @@ from hubcompat.codemods._syntax import (
 )
 
 
+@dataclass(frozen=True)
+class ImageShape:
+    """Plan: this helper call becomes a read of the signature's image input shape."""
+
+    helper: str  # one of IMAGE_HELPERS
+
+
 class ImageSizeCommand(HubCodemod):
     DESCRIPTION = "get_expected_image_size/get_num_image_channels -> signature input shape."
     TARGETS = MODERN
-    METADATA_DEPENDENCIES = NAME_METADATA
+    POSITIONS = True
+    EAGER_ONLY = True
     ORDER = 40
     TRIGGERS = ("get_expected_image_size", "get_num_image_channels")
     HUB_NAMES = ("get_expected_image_size", "get_num_image_channels")
 
     def visit_Module(self, node: cst.Module) -> bool:
-        self._plan: dict[cst.CSTNode, Any] = {}
-        if self.is_graph_code():
+        self._plan: dict[cst.CSTNode, ImageShape | SpecToLoad] = {}
+        if is_graph_code(self):
             return False
         for call in calls_in(node):
-            helper = self.hub_attr(call.func)
+            helper = hub_attr(self, call.func)
             if helper not in IMAGE_HELPERS or has_star_args(call) or not call.args:
                 continue
             if call.args[0].keyword is not None:
@@ -62,9 +67,9 @@ class ImageSizeCommand(HubCodemod):
                 x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)
             ):
                 continue
-            if not self.plan_loaded_owner(call.args[0].value, self._plan):
+            if not plan_loaded_owner(self, call.args[0].value, self._plan):
                 continue
-            self._plan[call] = helper
+            self._plan[call] = ImageShape(helper)
             self.changed(call, f"hub.{helper}(...) -> signature input shape")
         return True
 
@@ -72,8 +77,8 @@ class ImageSizeCommand(HubCodemod):
         plan = self._plan.get(original_node)
         if plan is None:
             return updated_node
-        if plan == SPEC_TO_LOAD:
-            return self.spec_to_load(original_node, updated_node)
+        if isinstance(plan, SpecToLoad):
+            return spec_to_load(self, original_node, updated_node)
         if isinstance(updated_node.func, cst.Name):
             self.remove_unused_import_by_node(original_node.func)
         owner = updated_node.args[0].value
@@ -88,7 +93,7 @@ class ImageSizeCommand(HubCodemod):
             ),
             "shape",
         )
-        if plan == "get_num_image_channels":
+        if plan.helper == "get_num_image_channels":
             return subscript(shape, cst.Integer("3"))
         dims = cst.Subscript(
             value=shape,

@@ -24,11 +24,11 @@ import ast
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import GRAPH_PREFIXES, HUB_MODULES, hub_references
+from hubcompat.codemods._graph import GRAPH_PREFIXES, graph_code
+from hubcompat.codemods._names import HUB_MODULES, FileNames, hub_references
 
 _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
@@ -56,10 +56,14 @@ class Pruner:
     def graph_code(self) -> bool:
         """Computed on first use (only ``--target modern`` codemods ask)."""
         if self._graph_code is None:
-            self._graph_code = _GRAPH_WORDS.search(self._text) is not None and _graph_code(
+            self._graph_code = _GRAPH_WORDS.search(self._text) is not None and graph_code(
                 self._module
             )
         return self._graph_code
+
+    def names(self) -> FileNames:
+        """The bindings of the file as parsed (``_names.FileNames``), from the same ``ast``."""
+        return FileNames.from_ast(self._module)
 
     @classmethod
     def build(cls, text: str, tree: cst.Module) -> Pruner | None:
@@ -185,42 +189,3 @@ def _group(body: list[ast.stmt]) -> list[tuple[int, int]]:
         else:
             spans.append((first, end))
     return spans
-
-
-def _graph_code(module: ast.Module) -> bool:
-    """Does the module use TF1 graph machinery (names resolved through its imports)?"""
-    aliases: dict[str, str] = {}
-    for node in ast.walk(module):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if f"{alias.name}.".startswith(GRAPH_PREFIXES):
-                    return True
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    head = alias.name.partition(".")[0]
-                    aliases[head] = head
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}" if alias.name != "*" else node.module
-                if f"{full}.".startswith(GRAPH_PREFIXES):
-                    return True
-                aliases[alias.asname or alias.name] = full
-    if not any(a.startswith(("tensorflow", "tensorflow_estimator")) for a in aliases.values()):
-        return False
-    for node in ast.walk(module):
-        if isinstance(node, ast.Attribute | ast.Name):
-            name = _dotted(node, aliases)
-            if name and (name.startswith(GRAPH_PREFIXES)):
-                return True
-    return False
-
-
-def _dotted(node: Any, aliases: dict[str, str]) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in aliases:
-        return None
-    return ".".join([aliases[node.id], *reversed(parts)])

@@ -17,7 +17,7 @@ TARGETS = ("hubcompat", "modern")
 def all_codemods() -> tuple[type, ...]:
     """Every codemod class, in the order they run."""
     import hubcompat.codemods as package
-    from hubcompat.codemods._common import HubCodemod
+    from hubcompat.codemods._base import HubCodemod
 
     found = []
     for info in pkgutil.iter_modules(package.__path__):

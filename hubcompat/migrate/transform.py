@@ -13,9 +13,10 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import PositionProvider
 
-from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, MODERN, TEXT_KEY
+from hubcompat.codemods._base import MODERN
+from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, NAMES_KEY, TEXT_KEY
+from hubcompat.codemods._names import FileNames, lazy
 from hubcompat.errors import MigrationError, UnparsableSourceError
 from hubcompat.migrate import _libcst_speed
 from hubcompat.migrate.prune import Pruner
@@ -44,12 +45,15 @@ def run_codemods(
     Each codemod that analyses names sees only the statements that can matter
     to it (``prune``) and its result is spliced back, so the costly analysis
     covers a fraction of a big file; the code is generated once, at the end.
+    The file's bindings (``_names.FileNames``) are read once, from ``ast``, and
+    shared by the codemods until one of them changes the tree.
     """
     tree = original = parse(text, filename)
     pruner: Pruner | None = None
     prune = True  # until Pruner.build says the spans do not match
     events: list[dict[str, Any]] = []
     modified, added = False, []  # `added`: rewritten statements, for later triggers
+    names = None  # the FileNames of `tree` (None: make it when asked)
     for command in codemods:
         if not command.wants(text) and not (added and command.wants(_with_code(text, added))):
             continue
@@ -61,6 +65,9 @@ def run_codemods(
         scratch: dict[str, Any] = {EVENTS_KEY: [], TEXT_KEY: text}
         if pruner is not None and command.TARGETS == MODERN:  # they ask is_graph_code()
             scratch[GRAPH_KEY] = pruner.graph_code
+        if names is None:
+            names = lazy(_names_of(tree, pruner if tree is original else None))
+        scratch[NAMES_KEY] = names
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
         small = pruner.small(tree) if pruner is not None else tree
@@ -72,13 +79,13 @@ def run_codemods(
                 "left unchanged, please report this file"
             ) from exc
         new_events = scratch[EVENTS_KEY]
-        if small is not tree and PositionProvider in command.get_inherited_dependencies():
+        if small is not tree and command.POSITIONS:
             for event in new_events:  # positions in the small module -> in the file
                 event["line"] = pruner.original_line(small, event.get("line", 0))  # type: ignore[union-attr]
         events += new_events
         if not getattr(instance, "modified", True):
             continue
-        modified = True
+        modified, names = True, None
         if small is tree:
             tree = result
             continue
@@ -90,6 +97,14 @@ def run_codemods(
             pruner, prune = None, False
         tree = spliced
     return (tree.code if modified else text), events
+
+
+def _names_of(tree: cst.Module, pruner: Pruner | None) -> Any:
+    """How to make the FileNames of ``tree``: from the pruner's ``ast`` of the file as
+    read, or from the code of a tree an earlier codemod changed."""
+    if pruner is not None:
+        return pruner.names
+    return lambda: FileNames.from_text(tree.code)
 
 
 def _with_code(text: str, added: list[Any]) -> str:

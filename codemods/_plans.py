@@ -1,0 +1,63 @@
+"""Spec -> load planning, shared by ``signature_info`` and ``image_size``.
+
+Both rewrite queries on loaded models; a ``hub.load_module_spec(h)`` whose
+result is only queried becomes ``hub.load(h)`` (``SpecToLoad``). A codemod
+collects its plans in ``visit_Module`` (node -> frozen plan) and applies them
+in ``leave_Call``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from hubcompat.codemods._bindings import assigned_value, only_queried
+from hubcompat.codemods._names import hub_call_attr, hub_module_of
+from hubcompat.codemods._syntax import sibling_name
+
+if TYPE_CHECKING:
+    from hubcompat.codemods._base import HubCodemod
+
+
+@dataclass(frozen=True)
+class SpecToLoad:
+    """Plan: this ``hub.load_module_spec(h)`` call becomes ``hub.load(h)``."""
+
+
+SPEC_TO_LOAD = SpecToLoad()
+
+
+def plan_loaded_owner(
+    codemod: HubCodemod, owner: cst.BaseExpression, plans: dict[cst.CSTNode, Any]
+) -> bool:
+    """Is ``owner`` a loaded model: ``hub.load(...)``, or ``hub.load_module_spec(...)``
+    (inline, or through a name used only for queries), which ``plans`` then marks
+    ``SPEC_TO_LOAD`` for :func:`spec_to_load` to rewrite?"""
+    kind = hub_call_attr(codemod, owner)
+    if kind == "load_module_spec":
+        plans[owner] = SPEC_TO_LOAD
+        return True
+    if kind == "load":
+        return True
+    value = assigned_value(codemod, owner)
+    kind = hub_call_attr(codemod, value)
+    if (
+        kind == "load_module_spec"
+        and isinstance(owner, cst.Name)
+        and value is not None
+        and only_queried(codemod, value)
+    ):
+        plans[value] = SPEC_TO_LOAD
+        return True
+    return kind == "load"
+
+
+def spec_to_load(codemod: HubCodemod, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+    """``hub.load_module_spec(h)`` -> ``hub.load(h)`` (imports follow)."""
+    if isinstance(updated_node.func, cst.Name):
+        codemod.add_needed_import(hub_module_of(codemod, original_node.func), "load")
+        codemod.remove_unused_import_by_node(original_node.func)
+    codemod.changed(original_node, "hub.load_module_spec -> hub.load")
+    return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))
