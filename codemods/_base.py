@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
+from hubcompat.codemods import _imports
 from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, TEXT_KEY
 from hubcompat.codemods._meta import metadata
 from hubcompat.codemods._names import hub_references
@@ -64,6 +65,8 @@ class HubCodemod(VisitorBasedCodemodCommand):
         self._statement_todos: list[list[str]] = []
         self._open_statements: list[cst.CSTNode] = []
         self._lines: TextLines | None = None
+        #: imported hub names this transform renamed (``_imports``)
+        self.renames: list[_imports.Rename] = []
         #: Set when this codemod changed the tree (callers skip re-generating code otherwise).
         self.modified = False
 
@@ -151,6 +154,8 @@ class HubCodemod(VisitorBasedCodemodCommand):
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = cst.CSTTransformer.on_leave(self, original_node, updated_node)
+        if isinstance(result, cst.Module):
+            return _imports.apply(self, result)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._open_statements.pop()
             messages = self._statement_todos.pop()

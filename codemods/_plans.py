@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from hubcompat.codemods._bindings import assigned_value, only_queried
-from hubcompat.codemods._names import hub_call_attr, hub_module_of
+from hubcompat.codemods._imports import renamed_import
+from hubcompat.codemods._names import hub_call_attr
 from hubcompat.codemods._syntax import sibling_name
 
 if TYPE_CHECKING:
@@ -57,7 +58,6 @@ def plan_loaded_owner(
 def spec_to_load(codemod: HubCodemod, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
     """``hub.load_module_spec(h)`` -> ``hub.load(h)`` (imports follow)."""
     if isinstance(updated_node.func, cst.Name):
-        codemod.add_needed_import(hub_module_of(codemod, original_node.func), "load")
-        codemod.remove_unused_import_by_node(original_node.func)
+        renamed_import(codemod, original_node.func, "load")
     codemod.changed(original_node, "hub.load_module_spec -> hub.load")
     return updated_node.with_changes(func=sibling_name(updated_node.func, "load"))

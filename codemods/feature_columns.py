@@ -19,7 +19,8 @@ import libcst as cst
 from hubcompat.codemods._base import MODERN, HubCodemod
 from hubcompat.codemods._bindings import assigned_value
 from hubcompat.codemods._graph import is_graph_code
-from hubcompat.codemods._names import hub_attr, hub_call_attr, hub_module_of
+from hubcompat.codemods._imports import renamed_import
+from hubcompat.codemods._names import hub_attr, hub_call_attr
 from hubcompat.codemods._syntax import arg_value, has_star_args, sibling_name
 
 NO_V2 = {
@@ -75,9 +76,7 @@ class FeatureColumnsCommand(HubCodemod):
             for arg in updated_node.args
         ]
         if isinstance(updated_node.func, cst.Name):
-            module = hub_module_of(self, original_node.func)
-            self.add_needed_import(module, "text_embedding_column_v2")
-            self.remove_unused_import_by_node(original_node.func)
+            renamed_import(self, original_node.func, "text_embedding_column_v2")
         self.changed(original_node, "text_embedding_column -> text_embedding_column_v2")
         return updated_node.with_changes(
             func=sibling_name(updated_node.func, "text_embedding_column_v2"), args=args

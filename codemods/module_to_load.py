@@ -37,12 +37,12 @@ import libcst as cst
 from hubcompat.codemods._base import MODERN, HubCodemod
 from hubcompat.codemods._bindings import assigned_value, parent, references
 from hubcompat.codemods._graph import is_graph_code
+from hubcompat.codemods._imports import renamed_import
 from hubcompat.codemods._names import (
     IMAGE_HELPERS,
     METHODS,
     hub_attr,
     hub_call_attr,
-    hub_module_of,
 )
 from hubcompat.codemods._syntax import (
     arg_value,
@@ -321,9 +321,7 @@ class ModuleToLoadCommand(HubCodemod):
         if new_name == "KerasLayer":
             args += extra[1:]
         if isinstance(updated.func, cst.Name):
-            module = hub_module_of(self, original.func)
-            self.add_needed_import(module, new_name)
-            self.remove_unused_import_by_node(original.func)
+            renamed_import(self, original.func, new_name)
         return cst.Call(func=sibling_name(updated.func, new_name), args=args)
 
 
