@@ -9,12 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from hubcompat import _srctree, errors
+from hubcompat import errors
 from hubcompat.formats import ModelFormat, detect_format
 
 __version__ = "0.1.0"
-
-_srctree.install()  # hubcompat.codemods from a source checkout (see _srctree.py)
 
 # public name -> module that defines it; each is imported on first access.
 _LAZY: dict[str, str] = {
