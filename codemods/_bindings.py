@@ -38,7 +38,7 @@ _SKIP = frozenset(
     }
 )  # fmt: skip
 #: Fields that hold a Name that is not a read.
-_NOT_READ = {
+_NOT_READ: dict[type, str] = {
     cst.Attribute: "attr", cst.Arg: "keyword", cst.FunctionDef: "name", cst.ClassDef: "name",
     cst.Param: "name", cst.MatchKeywordElement: "key",
 }  # fmt: skip

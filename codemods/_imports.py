@@ -15,6 +15,7 @@ helpers as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ def apply(codemod: HubCodemod, module: cst.Module) -> cst.Module:
     return module.with_changes(body=body)
 
 
-def _single_import(body: list[cst.BaseStatement], module: str, name: str) -> int | None:
+def _single_import(body: Sequence[cst.BaseStatement], module: str, name: str) -> int | None:
     """Index of the top-level ``from <module> import <name>`` statement (one name, no alias)."""
     for index, line in enumerate(body):
         if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:

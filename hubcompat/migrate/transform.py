@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from hubcompat.codemods._base import MODERN
+from hubcompat.codemods._base import MODERN, HubCodemod
 from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, NAMES_KEY, TEXT_KEY
 from hubcompat.codemods._names import FileNames, lazy
 from hubcompat.errors import MigrationError, UnparsableSourceError
@@ -38,7 +38,7 @@ def parse(text: str, filename: str) -> cst.Module:
 
 
 def run_codemods(
-    text: str, codemods: Sequence[type], filename: str
+    text: str, codemods: Sequence[type[HubCodemod]], filename: str
 ) -> tuple[str, list[dict[str, Any]]]:
     """Parse ``text`` once, run the codemods whose triggers occur in it; the new text and events.
 
@@ -52,7 +52,8 @@ def run_codemods(
     pruner: Pruner | None = None
     prune = True  # until Pruner.build says the spans do not match
     events: list[dict[str, Any]] = []
-    modified, added = False, []  # `added`: rewritten statements, for later triggers
+    modified = False
+    added: list[Any] = []  # rewritten statements (or their code), for later triggers
     names = None  # the FileNames of `tree` (None: make it when asked)
     for command in codemods:
         if not command.wants(text) and not (added and command.wants(_with_code(text, added))):

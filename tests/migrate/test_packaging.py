@@ -43,7 +43,8 @@ def test_every_package_folder_is_listed():
     """``find`` cannot see codemods/ -> hubcompat.codemods, so pyproject lists the packages."""
     setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
     folders = {
-        ".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "hubcompat").rglob("__init__.py")
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "hubcompat").rglob("__init__.py")
     }
     folders |= {
         "hubcompat.codemods." + ".".join(p.parent.relative_to(REPO / "codemods").parts)
