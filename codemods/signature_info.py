@@ -18,17 +18,15 @@ where ``x`` comes from ``hub.load`` (e.g. after ``module_to_load``) or from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._base import MODERN, HubCodemod
-from hubcompat.codemods._graph import is_graph_code
 from hubcompat.codemods._names import METHODS
-from hubcompat.codemods._plans import SpecToLoad, plan_loaded_owner, spec_to_load
+from hubcompat.codemods._plans import QueryRewrite, plan_loaded_owner
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
-    calls_in,
     is_none,
     literal_string,
     string,
@@ -43,36 +41,25 @@ class Query:
     method: str  # one of METHODS
 
 
-class SignatureInfoCommand(HubCodemod):
+class SignatureInfoCommand(QueryRewrite):
     DESCRIPTION = "Module/ModuleSpec signature queries -> hub.load(...).signatures."
-    TARGETS = MODERN
-    POSITIONS = True
-    EAGER_ONLY = True
     ORDER = 30
     TRIGGERS = ("get_signature_names", "get_input_info_dict", "get_output_info_dict")
     HUB_NAMES = ("load", "load_module_spec")
+    MESSAGE = ".{method}() -> .signatures"
 
-    def visit_Module(self, node: cst.Module) -> bool:
-        self._plan: dict[cst.CSTNode, Query | SpecToLoad] = {}
-        if is_graph_code(self):
-            return False
-        for call in calls_in(node):
-            if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in METHODS:
-                continue
-            if not plan_loaded_owner(self, call.func.value, self._plan):
-                continue
-            if any(a.keyword is not None and a.keyword.value == "tags" for a in call.args):
-                continue
-            self._plan[call] = Query(call.func.attr.value)
-            self.changed(call, f".{call.func.attr.value}() -> .signatures")
-        return True
+    def plan(self, call: cst.Call, plans: dict[cst.CSTNode, Any]) -> Query | None:
+        if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in METHODS:
+            return None
+        if not plan_loaded_owner(self, call.func.value, plans):
+            return None
+        if any(a.keyword is not None and a.keyword.value == "tags" for a in call.args):
+            return None
+        return Query(call.func.attr.value)
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        plan = self._plan.get(original_node)
-        if plan is None:
-            return updated_node
-        if isinstance(plan, SpecToLoad):
-            return spec_to_load(self, original_node, updated_node)
+    def rewrite(
+        self, original_node: cst.Call, updated_node: cst.Call, plan: Query
+    ) -> cst.BaseExpression:
         assert isinstance(updated_node.func, cst.Attribute)
         owner = updated_node.func.value
         signatures = attribute(owner, "signatures")
