@@ -23,7 +23,8 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from hubcompat.codemods import _imports
-from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, TEXT_KEY
+from hubcompat.codemods._bindings import top_statement
+from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, LINES_KEY, TEXT_KEY
 from hubcompat.codemods._meta import metadata
 from hubcompat.codemods._names import hub_references
 from hubcompat.codemods._todos import TextLines, add_todo_comments
@@ -47,8 +48,8 @@ class HubCodemod(VisitorBasedCodemodCommand):
     #: the text references one through an import alias (``hub.Module``) or a
     #: ``from tensorflow_hub import`` (empty: no such check).
     HUB_NAMES: ClassVar[tuple[str, ...]] = ()
-    #: Report lines come from libcst positions (in the module the codemod saw:
-    #: the runner maps them to the file); False: found in the text.
+    #: Report lines come from positions (the runner's ``ast`` for calls, else libcst's
+    #: PositionProvider, mapped to the file); False: found in the text.
     POSITIONS: ClassVar[bool] = False
     #: The codemod does nothing in TF1 graph code (skipped before any analysis).
     EAGER_ONLY: ClassVar[bool] = False
@@ -118,8 +119,15 @@ class HubCodemod(VisitorBasedCodemodCommand):
 
     def line_of(self, node: cst.CSTNode) -> int:
         if self.POSITIONS:
+            lines = self.context.scratch.get(LINES_KEY)
+            if lines is not None and isinstance(node, cst.Call):
+                top = top_statement(self, node)
+                line = lines.call_line(top, node) if top is not None else None
+                if line:
+                    return int(line)
             position = metadata(self, PositionProvider, node)
-            return position.start.line if position is not None else 0
+            line = position.start.line if position is not None else 0
+            return int(lines.original_line(self.module, line)) if lines is not None else line
         if self._lines is None or self._lines.module is not self.module:
             self._lines = TextLines(self.module, self.context.scratch.get(TEXT_KEY))
         return self._lines.line(node, self._open_statements)

@@ -125,6 +125,18 @@ def parent(codemod: HubCodemod, node: cst.CSTNode) -> cst.CSTNode | None:
     return index(codemod).parents.get(node)
 
 
+def top_statement(codemod: HubCodemod, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The top-level statement of the transformed module that holds ``node``."""
+    parents = index(codemod).parents
+    current: cst.CSTNode | None = node
+    while current is not None:
+        above = parents.get(current)
+        if isinstance(above, cst.Module):
+            return current
+        current = above
+    return None
+
+
 def _simple_binding(codemod: HubCodemod, name: str) -> cst.Name | None | bool:
     """The one ``name = ...`` target of a name bound once in the file; None: no such
     target in this module; False: the name needs libcst's scope analysis."""

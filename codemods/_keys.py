@@ -8,3 +8,6 @@ GRAPH_KEY = "hubcompat.graph_code"
 TEXT_KEY = "hubcompat.text"
 #: The file's ``_names.FileNames`` (or a callable making it), shared by the codemods of one run.
 NAMES_KEY = "hubcompat.names"
+#: The runner's ``prune.Pruner`` when the codemod sees part of the file: maps its lines
+#: (``original_line``) and gives the lines of original calls (``call_line``).
+LINES_KEY = "hubcompat.lines"

@@ -29,6 +29,7 @@ import libcst as cst
 
 from hubcompat.codemods._graph import GRAPH_PREFIXES, graph_code
 from hubcompat.codemods._names import HUB_MODULES, FileNames, hub_references
+from hubcompat.codemods._syntax import calls_in
 
 _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
@@ -51,6 +52,9 @@ class Pruner:
     _module: ast.Module
     _graph_code: bool | None = None
     _counts: dict[int, list[int]] = field(default_factory=dict)
+    #: id(original top-level statement) -> its ast statements (``a; b`` is one statement)
+    _statements: dict[int, list[ast.stmt]] = field(default_factory=dict)
+    _call_lines: dict[int, dict[int, int]] = field(default_factory=dict)
 
     @property
     def graph_code(self) -> bool:
@@ -100,7 +104,26 @@ class Pruner:
             wanted |= new
         leading = [len(s.leading_lines) for s in tree.body]
         first = [a - n for (a, _), n in zip(spans, leading, strict=True)]
-        return cls(sorted(relevant), first, leading, text, module)
+        groups: list[list[ast.stmt]] = []
+        for node in module.body:
+            start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            if groups and start == (groups[-1][-1].end_lineno or groups[-1][-1].lineno):
+                groups[-1].append(node)
+            else:
+                groups.append([node])
+        statements = {id(s): g for s, g in zip(tree.body, groups, strict=True)}
+        return cls(sorted(relevant), first, leading, text, module, _statements=statements)
+
+    def call_line(self, statement: cst.CSTNode, call: cst.Call) -> int | None:
+        """The file line of ``call`` inside the original top-level ``statement``, from the
+        ``ast`` (no libcst positions); None when the statement is new or does not match."""
+        lines = self._call_lines.get(id(statement))
+        if lines is None:
+            group = self._statements.get(id(statement))
+            lines = self._call_lines[id(statement)] = (
+                _call_lines(statement, group) if group is not None else {}
+            )
+        return lines.get(id(call))
 
     def small(self, tree: cst.Module) -> cst.Module:
         return tree.with_changes(body=[tree.body[i] for i in self.relevant])
@@ -189,3 +212,48 @@ def _group(body: list[ast.stmt]) -> list[tuple[int, int]]:
         else:
             spans.append((first, end))
     return spans
+
+
+def _call_lines(statement: cst.CSTNode, group: list[ast.stmt]) -> dict[int, int]:
+    """id(libcst Call) -> line, pairing the statement's calls in source order with the
+    ``ast`` calls sorted by position (outer before inner); {} unless every pair has the
+    same callee name and no parentheses around the call or its callee."""
+    calls = calls_in(statement)
+    found = [n for s in group for n in ast.walk(s) if isinstance(n, ast.Call)]
+    found.sort(
+        key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0))
+    )
+    if len(calls) != len(found):
+        return {}
+    lines = {}
+    for call, node in zip(calls, found, strict=True):
+        if (
+            call.lpar
+            or getattr(call.func, "lpar", None)
+            or _cst_name(call.func) != _ast_name(node.func)
+        ):
+            return {}
+        lines[id(call)] = node.lineno
+    return lines
+
+
+def _cst_name(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        value = _cst_name(node.value)
+        return None if value is None else f"{value}.{node.attr.value}"
+    if isinstance(node, cst.Call):
+        return _cst_name(node.func)
+    return None
+
+
+def _ast_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        value = _ast_name(node.value)
+        return None if value is None else f"{value}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _ast_name(node.func)
+    return None

@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from hubcompat.codemods._base import MODERN, HubCodemod
-from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, NAMES_KEY, TEXT_KEY
+from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, LINES_KEY, NAMES_KEY, TEXT_KEY
 from hubcompat.codemods._names import FileNames, lazy
 from hubcompat.errors import MigrationError, UnparsableSourceError
 from hubcompat.migrate import _libcst_speed
@@ -66,6 +66,8 @@ def run_codemods(
         scratch: dict[str, Any] = {EVENTS_KEY: [], TEXT_KEY: text}
         if pruner is not None and command.TARGETS == MODERN:  # they ask is_graph_code()
             scratch[GRAPH_KEY] = pruner.graph_code
+        if pruner is not None:
+            scratch[LINES_KEY] = pruner
         if names is None:
             names = lazy(_names_of(tree, pruner if tree is original else None))
         scratch[NAMES_KEY] = names
@@ -79,11 +81,7 @@ def run_codemods(
                 f"{filename}: codemod {command.name()} failed ({type(exc).__name__}: {exc}); "
                 "left unchanged, please report this file"
             ) from exc
-        new_events = scratch[EVENTS_KEY]
-        if small is not tree and command.POSITIONS:
-            for event in new_events:  # positions in the small module -> in the file
-                event["line"] = pruner.original_line(small, event.get("line", 0))  # type: ignore[union-attr]
-        events += new_events
+        events += scratch[EVENTS_KEY]  # lines of the file (LINES_KEY)
         if not getattr(instance, "modified", True):
             continue
         modified, names = True, None
