@@ -73,3 +73,19 @@ def attribute(value: cst.BaseExpression, *names: str) -> cst.BaseExpression:
     for name in names:
         value = cst.Attribute(value=value, attr=cst.Name(name))
     return value
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every Call under ``node``, in source order (a plain visit: matchers cost more)."""
+    collector = _Calls()
+    node.visit(collector)
+    return collector.found

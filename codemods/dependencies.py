@@ -18,7 +18,7 @@ import re
 
 import libcst as cst
 
-from hubcompat.codemods._common import BOTH, HubCodemod
+from hubcompat.codemods._base import BOTH, HubCodemod
 from hubcompat.codemods._syntax import literal_string
 
 _HUB = re.compile(r"(?i)tensorflow[-_.]hub")

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hubcompat.codemods._common import MODERN, NAME_METADATA, HubCodemod
+from hubcompat.codemods._base import MODERN, HubCodemod
+from hubcompat.codemods._bindings import assigned_value
+from hubcompat.codemods._graph import is_graph_code
+from hubcompat.codemods._imports import renamed_import
+from hubcompat.codemods._names import hub_attr, hub_call_attr
 from hubcompat.codemods._syntax import arg_value, has_star_args, sibling_name
 
 NO_V2 = {
@@ -33,19 +37,19 @@ class FeatureColumnsCommand(HubCodemod):
         "text_embedding_column -> text_embedding_column_v2; TODO for the other hub columns."
     )
     TARGETS = MODERN
-    METADATA_DEPENDENCIES = NAME_METADATA
+    POSITIONS = True
     ORDER = 50
     TRIGGERS = ("_embedding_column",)
     HUB_NAMES = (*NO_V2, "text_embedding_column")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        name = self.hub_attr(original_node.func)
+        name = hub_attr(self, original_node.func)
         if name in NO_V2:
             self.todo(original_node, NO_V2[name])
             return updated_node
         if name != "text_embedding_column":
             return updated_node
-        if self.is_graph_code():
+        if is_graph_code(self):
             self.todo(
                 original_node,
                 "text_embedding_column in graph/Estimator code: text_embedding_column_v2 "
@@ -56,8 +60,8 @@ class FeatureColumnsCommand(HubCodemod):
         if (
             has_star_args(original_node)
             or spec is None
-            or self.hub_call_attr(spec) in SPEC_FACTORIES
-            or self.hub_call_attr(self.assigned_value(spec)) in SPEC_FACTORIES
+            or hub_call_attr(self, spec) in SPEC_FACTORIES
+            or hub_call_attr(self, assigned_value(self, spec)) in SPEC_FACTORIES
         ):
             self.todo(
                 original_node,
@@ -72,9 +76,7 @@ class FeatureColumnsCommand(HubCodemod):
             for arg in updated_node.args
         ]
         if isinstance(updated_node.func, cst.Name):
-            module = self.hub_module_of(original_node.func)
-            self.add_needed_import(module, "text_embedding_column_v2")
-            self.remove_unused_import_by_node(original_node.func)
+            renamed_import(self, original_node.func, "text_embedding_column_v2")
         self.changed(original_node, "text_embedding_column -> text_embedding_column_v2")
         return updated_node.with_changes(
             func=sibling_name(updated_node.func, "text_embedding_column_v2"), args=args

@@ -15,18 +15,13 @@ only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import (
-    IMAGE_HELPERS,
-    MODERN,
-    NAME_METADATA,
-    SPEC_TO_LOAD,
-    HubCodemod,
-    calls_in,
-)
+from hubcompat.codemods._names import IMAGE_HELPERS, hub_attr
+from hubcompat.codemods._plans import QueryRewrite, plan_loaded_owner
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
@@ -38,42 +33,37 @@ from hubcompat.codemods._syntax import (
 )
 
 
-class ImageSizeCommand(HubCodemod):
+@dataclass(frozen=True)
+class ImageShape:
+    """Plan: this helper call becomes a read of the signature's image input shape."""
+
+    helper: str  # one of IMAGE_HELPERS
+
+
+class ImageSizeCommand(QueryRewrite):
     DESCRIPTION = "get_expected_image_size/get_num_image_channels -> signature input shape."
-    TARGETS = MODERN
-    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 40
     TRIGGERS = ("get_expected_image_size", "get_num_image_channels")
     HUB_NAMES = ("get_expected_image_size", "get_num_image_channels")
+    MESSAGE = "hub.{helper}(...) -> signature input shape"
 
-    def visit_Module(self, node: cst.Module) -> bool:
-        self._plan: dict[cst.CSTNode, Any] = {}
-        if self.is_graph_code():
-            return False
-        for call in calls_in(node):
-            helper = self.hub_attr(call.func)
-            if helper not in IMAGE_HELPERS or has_star_args(call) or not call.args:
-                continue
-            if call.args[0].keyword is not None:
-                continue
-            sig = arg_value(call, 1, "signature")
-            name = arg_value(call, 2, "input_name")
-            if any(
-                x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)
-            ):
-                continue
-            if not self.plan_loaded_owner(call.args[0].value, self._plan):
-                continue
-            self._plan[call] = helper
-            self.changed(call, f"hub.{helper}(...) -> signature input shape")
-        return True
+    def plan(self, call: cst.Call, plans: dict[cst.CSTNode, Any]) -> ImageShape | None:
+        helper = hub_attr(self, call.func)
+        if helper not in IMAGE_HELPERS or has_star_args(call) or not call.args:
+            return None
+        if call.args[0].keyword is not None:
+            return None
+        sig = arg_value(call, 1, "signature")
+        name = arg_value(call, 2, "input_name")
+        if any(x is not None and not is_none(x) and literal_string(x) is None for x in (sig, name)):
+            return None
+        if not plan_loaded_owner(self, call.args[0].value, plans):
+            return None
+        return ImageShape(helper)
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        plan = self._plan.get(original_node)
-        if plan is None:
-            return updated_node
-        if plan == SPEC_TO_LOAD:
-            return self.spec_to_load(original_node, updated_node)
+    def rewrite(
+        self, original_node: cst.Call, updated_node: cst.Call, plan: ImageShape
+    ) -> cst.BaseExpression:
         if isinstance(updated_node.func, cst.Name):
             self.remove_unused_import_by_node(original_node.func)
         owner = updated_node.args[0].value
@@ -88,7 +78,7 @@ class ImageSizeCommand(HubCodemod):
             ),
             "shape",
         )
-        if plan == "get_num_image_channels":
+        if plan.helper == "get_num_image_channels":
             return subscript(shape, cst.Integer("3"))
         dims = cst.Subscript(
             value=shape,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from hubcompat.codemods._common import BOTH, HubCodemod
+from hubcompat.codemods._base import BOTH, HubCodemod
 
 SUBMODULES = frozenset(
     {

@@ -29,22 +29,25 @@ unchanged with a TODO.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from keyword import iskeyword
-from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import (
+from hubcompat.codemods._base import MODERN, HubCodemod
+from hubcompat.codemods._bindings import assigned_value, parent, references
+from hubcompat.codemods._graph import is_graph_code
+from hubcompat.codemods._imports import renamed_import
+from hubcompat.codemods._names import (
     IMAGE_HELPERS,
     METHODS,
-    MODERN,
-    NAME_METADATA,
-    HubCodemod,
-    calls_in,
+    hub_attr,
+    hub_call_attr,
 )
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
+    calls_in,
     has_star_args,
     is_none,
     keyword_arg,
@@ -59,6 +62,37 @@ from hubcompat.codemods._syntax import (
 SPEC_FACTORIES = frozenset({"load_module_spec", "create_module_spec"})
 
 
+@dataclass(frozen=True)
+class Load:
+    """``hub.Module(h, tags=t)`` -> ``hub.load(h, tags=t)``."""
+
+
+@dataclass(frozen=True)
+class Keras:
+    """``hub.Module(h, trainable=True)`` -> ``hub.KerasLayer(h, trainable=True, ...)``."""
+
+    signature: str | None
+    as_dict: bool
+
+
+@dataclass(frozen=True)
+class CallKeras:
+    """A call of a module that became a KerasLayer: ``m(x)``."""
+
+
+@dataclass(frozen=True)
+class CallLoad:
+    """A call of a module that became ``hub.load``: the object or a signature."""
+
+    signature: str | None
+    as_dict: bool
+    #: "none", "dict_literal", "dict_name" (a name bound to a dict) or "single"
+    inputs: str
+
+
+Plan = Load | Keras | CallKeras | CallLoad
+
+
 class _Skip(Exception):
     """No safe rewrite: the message becomes a TODO."""
 
@@ -68,18 +102,19 @@ class ModuleToLoadCommand(HubCodemod):
         "hub.Module in eager/Keras code -> hub.load(...).signatures[...] or hub.KerasLayer."
     )
     TARGETS = MODERN
-    METADATA_DEPENDENCIES = NAME_METADATA
+    POSITIONS = True
+    EAGER_ONLY = True
     ORDER = 20
     TRIGGERS = ("Module",)
     HUB_NAMES = ("Module",)
 
     def visit_Module(self, node: cst.Module) -> bool:
-        self._plan: dict[cst.CSTNode, tuple[Any, ...]] = {}
+        self._plan: dict[cst.CSTNode, Plan] = {}
         self._skips: dict[cst.CSTNode, str] = {}
-        if self.is_graph_code():
+        if is_graph_code(self):
             return False
         for call in calls_in(node):
-            if self.hub_attr(call.func) == "Module":
+            if hub_attr(self, call.func) == "Module":
                 try:
                     self._analyse(call)
                 except _Skip as skip:
@@ -95,8 +130,8 @@ class ModuleToLoadCommand(HubCodemod):
         if handle is None:
             raise _Skip("hub.Module without a handle: rewrite by hand")
         if (
-            self.hub_call_attr(self.assigned_value(handle)) in SPEC_FACTORIES
-            or self.hub_call_attr(handle) in SPEC_FACTORIES
+            hub_call_attr(self, assigned_value(self, handle)) in SPEC_FACTORIES
+            or hub_call_attr(self, handle) in SPEC_FACTORIES
         ):
             raise _Skip(
                 "hub.Module built from a ModuleSpec: pass the module handle to hub.load / hub.KerasLayer"
@@ -111,17 +146,17 @@ class ModuleToLoadCommand(HubCodemod):
         if any(a.keyword is not None and a.keyword.value not in allowed for a in call.args):
             raise _Skip("hub.Module with unknown arguments: rewrite by hand")
 
-        parent = self.parent(call)
+        holder = parent(self, call)
         uses: list[cst.Call] = []
-        if isinstance(parent, cst.Call) and parent.func is call:
-            uses.append(parent)
+        if isinstance(holder, cst.Call) and holder.func is call:
+            uses.append(holder)
         else:
-            target = _assign_target(parent, call)
+            target = _assign_target(holder, call)
             if target is None:
                 raise _Skip(
                     "hub.Module object not bound to a plain name: move to hub.load / hub.KerasLayer by hand"
                 )
-            refs = self.references(target)
+            refs = references(self, target)
             if refs is None:
                 raise _Skip(f"`{target.value}` is bound more than once: rewrite by hand")
             if not refs:
@@ -167,32 +202,32 @@ class ModuleToLoadCommand(HubCodemod):
                     "hub.KerasLayer takes one signature per layer; split it by hand"
                 )
             sig, as_dict = forms.pop() if forms else (None, False)
-            self._plan[call] = ("keras", sig, as_dict)
+            self._plan[call] = Keras(sig, as_dict)
             for use in uses:
-                self._plan[use] = ("call_keras",)
+                self._plan[use] = CallKeras()
             self.changed(call, "hub.Module(trainable=True) -> hub.KerasLayer")
         else:
-            self._plan[call] = ("load",)
-            for use, plan in zip(uses, call_plans, strict=True):
-                self._plan[use] = ("call_load", *plan)
+            self._plan[call] = Load()
+            for use, (sig, as_dict, inputs) in zip(uses, call_plans, strict=True):
+                self._plan[use] = CallLoad(sig, as_dict, inputs)
             self.changed(call, "hub.Module -> hub.load with .signatures[...] calls")
 
     def _classify_use(self, ref: cst.CSTNode) -> cst.Call | str | None:
-        parent = self.parent(ref)
-        if isinstance(parent, cst.Call) and parent.func is ref:
-            return parent
-        if isinstance(parent, cst.Attribute) and parent.value is ref:
-            grand = self.parent(parent)
+        holder = parent(self, ref)
+        if isinstance(holder, cst.Call) and holder.func is ref:
+            return holder
+        if isinstance(holder, cst.Attribute) and holder.value is ref:
+            grand = parent(self, holder)
             if (
-                parent.attr.value in METHODS
+                holder.attr.value in METHODS
                 and isinstance(grand, cst.Call)
-                and grand.func is parent
+                and grand.func is holder
             ):
                 return "info"
-        if isinstance(parent, cst.Arg) and parent.keyword is None:
-            grand = self.parent(parent)
-            if isinstance(grand, cst.Call) and self.hub_attr(grand.func) in IMAGE_HELPERS:
-                if grand.args and grand.args[0] is parent:
+        if isinstance(holder, cst.Arg) and holder.keyword is None:
+            grand = parent(self, holder)
+            if isinstance(grand, cst.Call) and hub_attr(self, grand.func) in IMAGE_HELPERS:
+                if grand.args and grand.args[0] is holder:
                     return "image"
         return None
 
@@ -221,7 +256,7 @@ class ModuleToLoadCommand(HubCodemod):
             return "none"
         if isinstance(inputs, cst.Dict):
             return "dict_literal"
-        value = self.assigned_value(inputs)
+        value = assigned_value(self, inputs)
         if isinstance(value, (cst.Dict, cst.DictComp)) or (
             isinstance(value, cst.Call)
             and isinstance(value.func, cst.Name)
@@ -241,11 +276,10 @@ class ModuleToLoadCommand(HubCodemod):
         plan = self._plan.get(original_node)
         if plan is None:
             return updated_node
-        kind = plan[0]
-        if kind == "load":
+        if isinstance(plan, Load):
             return self._build_module(original_node, updated_node, "load", [])
-        if kind == "keras":
-            _, sig, as_dict = plan
+        if isinstance(plan, Keras):
+            sig, as_dict = plan.signature, plan.as_dict
             extra = [keyword_arg("trainable", cst.Name("True"))]
             if as_dict:
                 extra.append(keyword_arg("signature", string(sig or "default")))
@@ -255,9 +289,9 @@ class ModuleToLoadCommand(HubCodemod):
                 extra.append(keyword_arg("output_key", string("default")))
             return self._build_module(original_node, updated_node, "KerasLayer", extra)
         inputs = _inputs_arg(updated_node)
-        if kind == "call_keras":
+        if isinstance(plan, CallKeras):
             return updated_node.with_changes(args=[] if inputs is None else [inputs])
-        _, sig, as_dict, input_kind = plan
+        sig, as_dict, input_kind = plan.signature, plan.as_dict, plan.inputs
         if input_kind == "single" and not as_dict and sig in (None, "default"):
             # The object's own __call__: hubcompat.load's and a converted SavedModel's
             # take the single input and return the "default" output, as TF1 did.
@@ -287,9 +321,7 @@ class ModuleToLoadCommand(HubCodemod):
         if new_name == "KerasLayer":
             args += extra[1:]
         if isinstance(updated.func, cst.Name):
-            module = self.hub_module_of(original.func)
-            self.add_needed_import(module, new_name)
-            self.remove_unused_import_by_node(original.func)
+            renamed_import(self, original.func, new_name)
         return cst.Call(func=sibling_name(updated.func, new_name), args=args)
 
 

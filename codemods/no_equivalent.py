@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from hubcompat.codemods._common import GRAPH_KEY, MODERN, NAME_METADATA, TEXT_KEY, HubCodemod
+from hubcompat.codemods._base import MODERN, HubCodemod
+from hubcompat.codemods._bindings import assigned_value
+from hubcompat.codemods._graph import is_graph_code
+from hubcompat.codemods._keys import GRAPH_KEY, TEXT_KEY
+from hubcompat.codemods._names import hub_attr, hub_call_attr
 
 EXPORT = (
     "TF1 Hub module creation/export has no TF2 equivalent: export a TF2 SavedModel "
@@ -45,7 +49,7 @@ GRAPH_MODULE = (
 class NoEquivalentCommand(HubCodemod):
     DESCRIPTION = "TODO comments for module export/creation, exporters and graph-mode hub.Module."
     TARGETS = MODERN
-    METADATA_DEPENDENCIES = NAME_METADATA
+    POSITIONS = True
     ORDER = 60
     TRIGGERS = (*NO_TF2, "Module")
     HUB_NAMES = (*NO_TF2, "Module")
@@ -59,14 +63,14 @@ class NoEquivalentCommand(HubCodemod):
         return not text or ".export(" in text or any(name in text for name in NO_TF2)
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = self.hub_attr(node.func)
+        name = hub_attr(self, node.func)
         if name in NO_TF2:
             self.todo(node, NO_TF2[name])
-        elif name == "Module" and self.is_graph_code():
+        elif name == "Module" and is_graph_code(self):
             self.todo(node, GRAPH_MODULE)
         elif (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "export"
-            and self.hub_call_attr(self.assigned_value(node.func.value)) == "Module"
+            and hub_call_attr(self, assigned_value(self, node.func.value)) == "Module"
         ):
             self.todo(node, EXPORT)

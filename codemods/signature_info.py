@@ -17,18 +17,13 @@ where ``x`` comes from ``hub.load`` (e.g. after ``module_to_load``) or from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import (
-    METHODS,
-    MODERN,
-    NAME_METADATA,
-    SPEC_TO_LOAD,
-    HubCodemod,
-    calls_in,
-)
+from hubcompat.codemods._names import METHODS
+from hubcompat.codemods._plans import QueryRewrite, plan_loaded_owner
 from hubcompat.codemods._syntax import (
     arg_value,
     attribute,
@@ -39,43 +34,40 @@ from hubcompat.codemods._syntax import (
 )
 
 
-class SignatureInfoCommand(HubCodemod):
+@dataclass(frozen=True)
+class Query:
+    """Plan: this signature query becomes a read of ``.signatures``."""
+
+    method: str  # one of METHODS
+
+
+class SignatureInfoCommand(QueryRewrite):
     DESCRIPTION = "Module/ModuleSpec signature queries -> hub.load(...).signatures."
-    TARGETS = MODERN
-    METADATA_DEPENDENCIES = NAME_METADATA
     ORDER = 30
     TRIGGERS = ("get_signature_names", "get_input_info_dict", "get_output_info_dict")
     HUB_NAMES = ("load", "load_module_spec")
+    MESSAGE = ".{method}() -> .signatures"
 
-    def visit_Module(self, node: cst.Module) -> bool:
-        self._plan: dict[cst.CSTNode, Any] = {}
-        if self.is_graph_code():
-            return False
-        for call in calls_in(node):
-            if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in METHODS:
-                continue
-            if not self.plan_loaded_owner(call.func.value, self._plan):
-                continue
-            if any(a.keyword is not None and a.keyword.value == "tags" for a in call.args):
-                continue
-            self._plan[call] = call.func.attr.value
-            self.changed(call, f".{call.func.attr.value}() -> .signatures")
-        return True
+    def plan(self, call: cst.Call, plans: dict[cst.CSTNode, Any]) -> Query | None:
+        if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in METHODS:
+            return None
+        if not plan_loaded_owner(self, call.func.value, plans):
+            return None
+        if any(a.keyword is not None and a.keyword.value == "tags" for a in call.args):
+            return None
+        return Query(call.func.attr.value)
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        plan = self._plan.get(original_node)
-        if plan is None:
-            return updated_node
-        if plan == SPEC_TO_LOAD:
-            return self.spec_to_load(original_node, updated_node)
+    def rewrite(
+        self, original_node: cst.Call, updated_node: cst.Call, plan: Query
+    ) -> cst.BaseExpression:
         assert isinstance(updated_node.func, cst.Attribute)
         owner = updated_node.func.value
         signatures = attribute(owner, "signatures")
-        if plan == "get_signature_names":
+        if plan.method == "get_signature_names":
             keys = cst.Call(func=attribute(signatures, "keys"))
             return cst.Call(func=cst.Name("list"), args=[cst.Arg(value=keys)])
         function = subscript(signatures, _signature_key(arg_value(updated_node, 0, "signature")))
-        if plan == "get_input_info_dict":
+        if plan.method == "get_input_info_dict":
             return subscript(attribute(function, "structured_input_signature"), cst.Integer("1"))
         return attribute(function, "structured_outputs")
 

@@ -14,7 +14,7 @@ import re
 
 import libcst as cst
 
-from hubcompat.codemods._common import BOTH, HubCodemod
+from hubcompat.codemods._base import BOTH, HubCodemod
 from hubcompat.codemods._syntax import literal_string
 
 _REFERENCE = re.compile(r"^tensorflow_hub(\.[A-Za-z_]\w*)*$")

@@ -9,11 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from hubcompat import _srctree, errors
+from hubcompat import errors
 from hubcompat._version import __version__
 from hubcompat.formats import ModelFormat, detect_format
-
-_srctree.install()  # hubcompat.codemods from a source checkout (see _srctree.py)
 
 # public name -> module that defines it; each is imported on first access.
 _LAZY: dict[str, str] = {

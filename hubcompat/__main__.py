@@ -22,15 +22,21 @@ COMMANDS = ("inspect", "convert", "check")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def versioned_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The parser of one of hubcompat's scripts, with ``--version`` (both scripts use it)."""
     from hubcompat import __version__
 
-    parser = argparse.ArgumentParser(
-        prog="hubcompat",
-        description="Inspect, convert and check TF1 Hub modules and SavedModels. "
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--version", action="version", version=f"{prog} {__version__}")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = versioned_parser(
+        "hubcompat",
+        "Inspect, convert and check TF1 Hub modules and SavedModels. "
         "(Code migration: hubcompat-migrate.)",
     )
-    parser.add_argument("--version", action="version", version=f"hubcompat {__version__}")
     _add_verbose(parser)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
@@ -43,8 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
     # Accepted before and after the command; SUPPRESS, so that the subcommand's
     # default does not undo a --verbose given before it.
-    parser.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
-                        help="show TensorFlow's and absl's log messages")
+    parser.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show TensorFlow's and absl's log messages",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

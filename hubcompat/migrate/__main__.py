@@ -20,14 +20,13 @@ def _names(values: list[str] | None) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from hubcompat import __version__
+    from hubcompat.__main__ import versioned_parser
 
-    parser = argparse.ArgumentParser(
-        prog="hubcompat-migrate",
-        description="Rewrite Python files and Jupyter notebooks off the TF1 tensorflow_hub API "
+    parser = versioned_parser(
+        "hubcompat-migrate",
+        "Rewrite Python files and Jupyter notebooks off the TF1 tensorflow_hub API "
         "(in place unless --check/--diff).",
     )
-    parser.add_argument("--version", action="version", version=f"hubcompat-migrate {__version__}")
     parser.add_argument("paths", nargs="*", help="files and folders (.py, .ipynb)")
     parser.add_argument(
         "--target",

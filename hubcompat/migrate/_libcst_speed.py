@@ -38,8 +38,8 @@ def _decorated(cls: type, attr: str) -> tuple[str, ...]:
     return names
 
 
-def _gather_matchers(obj: object) -> dict[Any, None]:
-    out: dict[Any, None] = {}
+def _gather_matchers(obj: object) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
     for attr in (matcher_visitors.VISIT_POSITIVE_MATCHER_ATTR,
                  matcher_visitors.VISIT_NEGATIVE_MATCHER_ATTR):  # fmt: skip
         for name in _decorated(type(obj), attr):

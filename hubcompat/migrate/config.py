@@ -50,7 +50,7 @@ def load(pyproject: Path | None) -> dict[str, Any]:
             continue
         value = table[key]
         if not isinstance(value, kind) or (
-            kind is list and not all(isinstance(v, str) for v in value)
+            isinstance(value, list) and not all(isinstance(v, str) for v in value)
         ):
             raise ValueError(
                 f"{pyproject}: [tool.hubcompat] {key} must be a {kind.__name__}"

@@ -68,13 +68,9 @@ def _value(text: str, pos: int) -> tuple[Node, int]:
             if key in node.members:
                 raise ValueError(f"duplicate key {key!r}")
             node.members[key] = child
-            pos = _skip(text, pos)
-            if text[pos] == "}":
-                node.end = pos + 1
-                return node, pos + 1
-            if text[pos] != ",":
-                raise ValueError(f"expected ',' or '}}' at offset {pos}")
-            pos = _skip(text, pos + 1)
+            done, pos = _after_item(text, pos, node, "}")
+            if done:
+                return node, pos
     if char == "[":
         node = Node(pos, pos, None, kind="array")
         pos = _skip(text, pos + 1)
@@ -84,15 +80,23 @@ def _value(text: str, pos: int) -> tuple[Node, int]:
         while True:
             child, pos = _value(text, pos)
             node.items.append(child)
-            pos = _skip(text, pos)
-            if text[pos] == "]":
-                node.end = pos + 1
-                return node, pos + 1
-            if text[pos] != ",":
-                raise ValueError(f"expected ',' or ']' at offset {pos}")
-            pos = _skip(text, pos + 1)
+            done, pos = _after_item(text, pos, node, "]")
+            if done:
+                return node, pos
     value, end = _scalar.raw_decode(text, pos)
     return Node(pos, end, value), end
+
+
+def _after_item(text: str, pos: int, node: Node, close: str) -> tuple[bool, int]:
+    """After an object member or array item: (True, end of ``node``) at ``close``,
+    else (False, where the next item starts)."""
+    pos = _skip(text, pos)
+    if text[pos] == close:
+        node.end = pos + 1
+        return True, pos + 1
+    if text[pos] != ",":
+        raise ValueError(f"expected ',' or '{close}' at offset {pos}")
+    return False, _skip(text, pos + 1)
 
 
 def _skip(text: str, pos: int) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 
 import nbformat
 
+from hubcompat.codemods._base import HubCodemod
 from hubcompat.errors import MigrationError
 from hubcompat.migrate import dependencies, jsontext
 from hubcompat.migrate.transform import (
@@ -114,7 +115,9 @@ def _cells_of(worksheet: jsontext.Node) -> list[jsontext.Node]:
     return cells.items if cells is not None else []
 
 
-def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> NotebookResult:
+def transform_notebook(
+    raw: str, codemods: Sequence[type[HubCodemod]], filename: str
+) -> NotebookResult:
     try:
         nbformat.reads(raw, as_version=nbformat.NO_CONVERT)
         data = json.loads(raw)
@@ -132,9 +135,9 @@ def transform_notebook(raw: str, codemods: Sequence[type], filename: str) -> Not
         raise type(exc)(f"{filename}: {exc}; left unchanged") from None
 
     cells: list[_Cell] = []
-    for index, cell, key in _code_cells(root):
-        type_node = cell.members.get("cell_type")
-        source = cell.members.get(key)
+    for index, node, key in _code_cells(root):
+        type_node = node.members.get("cell_type")
+        source = node.members.get(key)
         if type_node is None or type_node.value != "code" or source is None:
             continue
         if source.kind == "string":

@@ -24,11 +24,12 @@ import ast
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import libcst as cst
 
-from hubcompat.codemods._common import GRAPH_PREFIXES, HUB_MODULES, hub_references
+from hubcompat.codemods._graph import GRAPH_PREFIXES, graph_code
+from hubcompat.codemods._names import HUB_MODULES, FileNames, hub_references
+from hubcompat.codemods._syntax import calls_in
 
 _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
@@ -51,15 +52,22 @@ class Pruner:
     _module: ast.Module
     _graph_code: bool | None = None
     _counts: dict[int, list[int]] = field(default_factory=dict)
+    #: id(original top-level statement) -> its ast statements (``a; b`` is one statement)
+    _statements: dict[int, list[ast.stmt]] = field(default_factory=dict)
+    _call_lines: dict[int, dict[int, int]] = field(default_factory=dict)
 
     @property
     def graph_code(self) -> bool:
         """Computed on first use (only ``--target modern`` codemods ask)."""
         if self._graph_code is None:
-            self._graph_code = _GRAPH_WORDS.search(self._text) is not None and _graph_code(
+            self._graph_code = _GRAPH_WORDS.search(self._text) is not None and graph_code(
                 self._module
             )
         return self._graph_code
+
+    def names(self) -> FileNames:
+        """The bindings of the file as parsed (``_names.FileNames``), from the same ``ast``."""
+        return FileNames.from_ast(self._module)
 
     @classmethod
     def build(cls, text: str, tree: cst.Module) -> Pruner | None:
@@ -96,7 +104,26 @@ class Pruner:
             wanted |= new
         leading = [len(s.leading_lines) for s in tree.body]
         first = [a - n for (a, _), n in zip(spans, leading, strict=True)]
-        return cls(sorted(relevant), first, leading, text, module)
+        groups: list[list[ast.stmt]] = []
+        for node in module.body:
+            start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            if groups and start == (groups[-1][-1].end_lineno or groups[-1][-1].lineno):
+                groups[-1].append(node)
+            else:
+                groups.append([node])
+        statements = {id(s): g for s, g in zip(tree.body, groups, strict=True)}
+        return cls(sorted(relevant), first, leading, text, module, _statements=statements)
+
+    def call_line(self, statement: cst.CSTNode, call: cst.Call) -> int | None:
+        """The file line of ``call`` inside the original top-level ``statement``, from the
+        ``ast`` (no libcst positions); None when the statement is new or does not match."""
+        lines = self._call_lines.get(id(statement))
+        if lines is None:
+            group = self._statements.get(id(statement))
+            lines = self._call_lines[id(statement)] = (
+                _call_lines(statement, group) if group is not None else {}
+            )
+        return lines.get(id(call))
 
     def small(self, tree: cst.Module) -> cst.Module:
         return tree.with_changes(body=[tree.body[i] for i in self.relevant])
@@ -187,40 +214,46 @@ def _group(body: list[ast.stmt]) -> list[tuple[int, int]]:
     return spans
 
 
-def _graph_code(module: ast.Module) -> bool:
-    """Does the module use TF1 graph machinery (names resolved through its imports)?"""
-    aliases: dict[str, str] = {}
-    for node in ast.walk(module):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if f"{alias.name}.".startswith(GRAPH_PREFIXES):
-                    return True
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    head = alias.name.partition(".")[0]
-                    aliases[head] = head
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}" if alias.name != "*" else node.module
-                if f"{full}.".startswith(GRAPH_PREFIXES):
-                    return True
-                aliases[alias.asname or alias.name] = full
-    if not any(a.startswith(("tensorflow", "tensorflow_estimator")) for a in aliases.values()):
-        return False
-    for node in ast.walk(module):
-        if isinstance(node, ast.Attribute | ast.Name):
-            name = _dotted(node, aliases)
-            if name and (name.startswith(GRAPH_PREFIXES)):
-                return True
-    return False
+def _call_lines(statement: cst.CSTNode, group: list[ast.stmt]) -> dict[int, int]:
+    """id(libcst Call) -> line, pairing the statement's calls in source order with the
+    ``ast`` calls sorted by position (outer before inner); {} unless every pair has the
+    same callee name and no parentheses around the call or its callee."""
+    calls = calls_in(statement)
+    found = [n for s in group for n in ast.walk(s) if isinstance(n, ast.Call)]
+    found.sort(
+        key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0))
+    )
+    if len(calls) != len(found):
+        return {}
+    lines = {}
+    for call, node in zip(calls, found, strict=True):
+        if (
+            call.lpar
+            or getattr(call.func, "lpar", None)
+            or _cst_name(call.func) != _ast_name(node.func)
+        ):
+            return {}
+        lines[id(call)] = node.lineno
+    return lines
 
 
-def _dotted(node: Any, aliases: dict[str, str]) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in aliases:
-        return None
-    return ".".join([aliases[node.id], *reversed(parts)])
+def _cst_name(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        value = _cst_name(node.value)
+        return None if value is None else f"{value}.{node.attr.value}"
+    if isinstance(node, cst.Call):
+        return _cst_name(node.func)
+    return None
+
+
+def _ast_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        value = _ast_name(node.value)
+        return None if value is None else f"{value}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _ast_name(node.func)
+    return None

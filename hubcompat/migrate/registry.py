@@ -9,17 +9,21 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports libcst only when it runs codemods
+    from hubcompat.codemods._base import HubCodemod
 
 TARGETS = ("hubcompat", "modern")
 
 
 @cache
-def all_codemods() -> tuple[type, ...]:
+def all_codemods() -> tuple[type[HubCodemod], ...]:
     """Every codemod class, in the order they run."""
     import hubcompat.codemods as package
-    from hubcompat.codemods._common import HubCodemod
+    from hubcompat.codemods._base import HubCodemod
 
-    found = []
+    found: list[type[HubCodemod]] = []
     for info in pkgutil.iter_modules(package.__path__):
         if info.name.startswith("_"):
             continue
@@ -35,11 +39,13 @@ def all_codemods() -> tuple[type, ...]:
     return tuple(sorted(found, key=lambda c: (c.ORDER, c.name())))
 
 
-def by_name() -> dict[str, type]:
+def by_name() -> dict[str, type[HubCodemod]]:
     return {c.name(): c for c in all_codemods()}
 
 
-def select(target: str, only: list[str] | None = None, skip: list[str] | None = None) -> list[type]:
+def select(
+    target: str, only: list[str] | None = None, skip: list[str] | None = None
+) -> list[type[HubCodemod]]:
     """The codemods for ``target``, filtered by ``--only`` / ``--skip`` (names checked)."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")

@@ -12,7 +12,9 @@ from hubcompat.migrate.runner import FileResult
 
 
 def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> dict[str, Any]:
-    files, skipped, counts = [], [], Counter()
+    files: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
     for result in results:
         counts[result.status] += 1
         if result.status == "error":

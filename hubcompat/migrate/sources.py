@@ -49,7 +49,7 @@ def iter_files(paths: Iterable[str | Path], exclude: Iterable[str] = ()) -> Iter
                 yield path
 
 
-def _walk(root: Path, excluded: set[str]) -> Iterator[Path]:
+def _walk(root: Path, excluded: frozenset[str] | set[str]) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in excluded and not d.endswith(".egg-info"))
         for name in sorted(files):

@@ -13,9 +13,10 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import PositionProvider
 
-from hubcompat.codemods._common import EVENTS_KEY, GRAPH_KEY, MODERN, TEXT_KEY
+from hubcompat.codemods._base import MODERN, HubCodemod
+from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, LINES_KEY, NAMES_KEY, TEXT_KEY
+from hubcompat.codemods._names import FileNames, lazy
 from hubcompat.errors import MigrationError, UnparsableSourceError
 from hubcompat.migrate import _libcst_speed
 from hubcompat.migrate.prune import Pruner
@@ -37,19 +38,23 @@ def parse(text: str, filename: str) -> cst.Module:
 
 
 def run_codemods(
-    text: str, codemods: Sequence[type], filename: str
+    text: str, codemods: Sequence[type[HubCodemod]], filename: str
 ) -> tuple[str, list[dict[str, Any]]]:
     """Parse ``text`` once, run the codemods whose triggers occur in it; the new text and events.
 
     Each codemod that analyses names sees only the statements that can matter
     to it (``prune``) and its result is spliced back, so the costly analysis
     covers a fraction of a big file; the code is generated once, at the end.
+    The file's bindings (``_names.FileNames``) are read once, from ``ast``, and
+    shared by the codemods until one of them changes the tree.
     """
     tree = original = parse(text, filename)
     pruner: Pruner | None = None
     prune = True  # until Pruner.build says the spans do not match
     events: list[dict[str, Any]] = []
-    modified, added = False, []  # `added`: rewritten statements, for later triggers
+    modified = False
+    added: list[Any] = []  # rewritten statements (or their code), for later triggers
+    names = None  # the FileNames of `tree` (None: make it when asked)
     for command in codemods:
         if not command.wants(text) and not (added and command.wants(_with_code(text, added))):
             continue
@@ -61,6 +66,11 @@ def run_codemods(
         scratch: dict[str, Any] = {EVENTS_KEY: [], TEXT_KEY: text}
         if pruner is not None and command.TARGETS == MODERN:  # they ask is_graph_code()
             scratch[GRAPH_KEY] = pruner.graph_code
+        if pruner is not None:
+            scratch[LINES_KEY] = pruner
+        if names is None:
+            names = lazy(_names_of(tree, pruner if tree is original else None))
+        scratch[NAMES_KEY] = names
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
         small = pruner.small(tree) if pruner is not None else tree
@@ -71,14 +81,10 @@ def run_codemods(
                 f"{filename}: codemod {command.name()} failed ({type(exc).__name__}: {exc}); "
                 "left unchanged, please report this file"
             ) from exc
-        new_events = scratch[EVENTS_KEY]
-        if small is not tree and PositionProvider in command.get_inherited_dependencies():
-            for event in new_events:  # positions in the small module -> in the file
-                event["line"] = pruner.original_line(small, event.get("line", 0))  # type: ignore[union-attr]
-        events += new_events
+        events += scratch[EVENTS_KEY]  # lines of the file (LINES_KEY)
         if not getattr(instance, "modified", True):
             continue
-        modified = True
+        modified, names = True, None
         if small is tree:
             tree = result
             continue
@@ -90,6 +96,14 @@ def run_codemods(
             pruner, prune = None, False
         tree = spliced
     return (tree.code if modified else text), events
+
+
+def _names_of(tree: cst.Module, pruner: Pruner | None) -> Any:
+    """How to make the FileNames of ``tree``: from the pruner's ``ast`` of the file as
+    read, or from the code of a tree an earlier codemod changed."""
+    if pruner is not None:
+        return pruner.names
+    return lambda: FileNames.from_text(tree.code)
 
 
 def _with_code(text: str, added: list[Any]) -> str:

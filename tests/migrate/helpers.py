@@ -12,7 +12,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from hubcompat.codemods._common import EVENTS_KEY
+from hubcompat.codemods._keys import EVENTS_KEY
 
 
 def run(command: type, source: str) -> tuple[str, list[dict[str, Any]]]:

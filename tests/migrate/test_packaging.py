@@ -1,4 +1,5 @@
-"""The built wheel carries codemods/ as hubcompat.codemods (not a top-level `codemods`)."""
+"""Wheels and editable installs carry codemods/ as hubcompat.codemods (not a top-level
+`codemods`), through the one mapping in pyproject.toml (no setup.py, no import hook)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -23,17 +25,52 @@ def _can_build_wheels() -> bool:
     return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+
+def _copy_source(source: Path) -> None:
+    """A copy of what a build reads (an in-tree build leaves build/ and *.egg-info behind)."""
+    for name in ("hubcompat", "codemods"):
+        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", source / "pyproject.toml")
+    (source / "README.md").write_text("hubcompat\n")
+
+
+def test_every_package_folder_is_listed():
+    """``find`` cannot see codemods/ -> hubcompat.codemods, so pyproject lists the packages."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "hubcompat").rglob("__init__.py")
+    }
+    folders |= {
+        "hubcompat.codemods." + ".".join(p.parent.relative_to(REPO / "codemods").parts)
+        for p in (REPO / "codemods").rglob("*/__init__.py")
+    }
+    assert sorted(setuptools["packages"]) == sorted(folders | {"hubcompat.codemods"})
+    assert setuptools["package-dir"]["hubcompat.codemods"] == "codemods"
+    assert not (REPO / "setup.py").exists()
+
+
+def test_importing_hubcompat_installs_no_import_hook():
+    code = (
+        "import sys; before = list(sys.meta_path); import hubcompat, hubcompat.codemods; "
+        "assert sys.meta_path == before, sys.meta_path"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(
     not _can_build_wheels(), reason="needs setuptools>=70.1 or wheel (the test extra)"
 )
 def test_wheel_maps_codemods_and_runs_from_the_install(tmp_path):
-    source = tmp_path / "src"  # build a copy: an in-tree build leaves build/ and *.egg-info behind
-    for name in ("hubcompat", "codemods"):
-        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "setup.py"):
-        shutil.copy(REPO / name, source / name)
-    (source / "README.md").write_text("hubcompat\n")
+    source = tmp_path / "src"
+    _copy_source(source)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
          "-w", str(tmp_path / "dist"), "-q"],
@@ -65,3 +102,42 @@ def test_wheel_maps_codemods_and_runs_from_the_install(tmp_path):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "imports_to_hubcompat" in run.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not _can_build_wheels(), reason="needs setuptools>=70.1 or wheel (the test extra)"
+)
+def test_editable_install_maps_codemods_to_the_source_folder(tmp_path):
+    source = tmp_path / "src"
+    _copy_source(source)
+    (tmp_path / "dist").mkdir()
+    build = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from setuptools import build_meta; print(build_meta.build_editable(sys.argv[1]))",
+         str(tmp_path / "dist")],
+        capture_output=True, text=True, timeout=300, cwd=source,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    wheel = tmp_path / "dist" / build.stdout.strip().splitlines()[-1]
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    # -S: not this venv's own editable hubcompat; site.addsitedir runs the wheel's .pth
+    # as the interpreter does in site-packages; the dependencies come from this venv's
+    # site-packages, added without running its .pth files.
+    script = (
+        "import site, sys\n"
+        f"site.addsitedir({str(target)!r})\n"
+        f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
+        "import hubcompat.codemods\n"
+        f"assert hubcompat.codemods.__file__ == {str(source / 'codemods' / '__init__.py')!r}, "
+        "hubcompat.codemods.__file__\n"
+        "from hubcompat.migrate.__main__ import main\n"
+        "sys.exit(main(['--list-codemods']))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin"}, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "module_to_load" in run.stdout

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from hubcompat.codemods._common import hub_references
+from hubcompat.codemods._names import hub_references
 from hubcompat.codemods.module_to_load import ModuleToLoadCommand
 from hubcompat.migrate.transform import run_codemods
 
