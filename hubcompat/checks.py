@@ -337,7 +337,7 @@ def _default_entry(run: _Run) -> _Entry | None:
 
 
 def _check_keras(run: _Run, atol: float, rtol: float) -> CheckResult:
-    from hubcompat._compat import keras_module
+    from hubcompat._keras import keras_module
     from hubcompat.keras_layer import KerasLayer
 
     entry = _default_entry(run)

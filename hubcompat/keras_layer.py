@@ -4,7 +4,7 @@
 since TF 2.16) refuses it in ``Sequential`` and functional models; it also
 cannot fine-tune TF1 Hub modules and drops ``tags`` from its config. This layer
 takes the same arguments and follows the same conventions, is a layer of
-whichever Keras :func:`hubcompat._compat.keras_module` picks, and fine-tunes
+whichever Keras :func:`hubcompat._keras.keras_module` picks, and fine-tunes
 TF1 Hub modules through :class:`hubcompat.tf1.adapter.TF1ModuleAdapter`
 (their ``{"train"}`` graph, update ops and regularization losses).
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from hubcompat import _compat, errors
+from hubcompat import _keras, errors
 from hubcompat._layer_target import (
     cast_inputs,
     cast_outputs,
@@ -49,7 +49,7 @@ class _Settings:
     load_options: Any = None
 
 
-class KerasLayer(_compat.keras_layer_base()):
+class KerasLayer(_keras.keras_layer_base()):
     """Wraps a SavedModel or a TF1 Hub module as a Keras layer.
 
     Arguments are those of ``hub.KerasLayer``:
@@ -260,7 +260,7 @@ class KerasLayer(_compat.keras_layer_base()):
         return config
 
 
-KerasLayer = _compat.register_keras_serializable(KerasLayer)
+KerasLayer = _keras.register_keras_serializable(KerasLayer)
 
 
 def _load(handle, tags, load_options):

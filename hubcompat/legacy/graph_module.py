@@ -17,9 +17,9 @@ import re
 import tensorflow as tf
 from tensorflow.core.framework import types_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
-from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
+from hubcompat._tf_private import registered_op_def
 from hubcompat.legacy import tensor_info
 from hubcompat.tf1.module_reader import import_error, read_checkpoint_index
 
@@ -33,7 +33,7 @@ def state_op_types(graph_def) -> set[str]:
     """Ops that hold state: registered, stateful and without inputs (variables, tables, ...)."""
     result = set()
     for op in {node.op for node in graph_def.node}:
-        op_def = op_def_registry.get(op)
+        op_def = registered_op_def(op)
         if op_def is not None and op_def.is_stateful and not op_def.input_arg:
             result.add(op)
     return result

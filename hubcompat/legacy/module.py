@@ -13,7 +13,7 @@ import contextlib
 import tensorflow as tf
 
 from hubcompat import errors
-from hubcompat._compat import building_wrapped_function
+from hubcompat._tf_private import building_wrapped_function
 from hubcompat.legacy import tensor_info
 from hubcompat.legacy.module_spec import ModuleSpec, load_module_spec
 

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from hubcompat import errors, formats
-from hubcompat._compat import auto_trackable_base, save_type_savedmodel
+from hubcompat._tf_private import AutoTrackable, save_type_savedmodel
 from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
 from hubcompat.tf1.module_reader import ModuleReader, tags_key
 from hubcompat.tf1.state import ModuleState
@@ -26,7 +26,7 @@ DEFAULT_OUTPUT = "default"
 SERVE_ENDPOINT = "serve"  # what keras.layers.TFSMLayer(path) calls by default
 
 
-class TF1ModuleAdapter(auto_trackable_base()):
+class TF1ModuleAdapter(AutoTrackable):
     """A loaded TF1 Hub module. Create it with :func:`hubcompat.load`."""
 
     def __init__(self, path: str, tags=None):

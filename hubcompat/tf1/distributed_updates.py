@@ -120,5 +120,5 @@ _RAW_ASSIGNS = {
 
 
 def _write_local_copy(method, variable, value) -> None:
-    # variable.handle is this replica's copy in replica context (_compat.current_handle).
+    # variable.handle is this replica's copy in replica context (_tf_private.current_handle).
     getattr(tf.raw_ops, _RAW_ASSIGNS[method])(resource=variable.handle, value=value)

@@ -15,7 +15,7 @@ from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import call_flat, current_handle, prune_with_keyword_inputs
+from hubcompat._tf_private import call_flat, current_handle, prune_with_keyword_inputs
 from hubcompat.tf1 import distributed_updates, graph_rewrite, regularization
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from hubcompat._compat import (
+from hubcompat._tf_private import (
     anonymous_variable_handle,
     call_flat,
     mark_variables_read,

@@ -22,7 +22,7 @@ import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import current_handle, mark_variables_read
+from hubcompat._tf_private import current_handle, mark_variables_read
 from hubcompat.tf1.graph_rewrite import split_input
 
 FEED_OPS = frozenset({"Placeholder", "PlaceholderV2"})

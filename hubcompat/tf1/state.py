@@ -14,7 +14,7 @@ import itertools
 import tensorflow as tf
 
 from hubcompat import errors
-from hubcompat._compat import auto_trackable_base
+from hubcompat._tf_private import AutoTrackable
 from hubcompat.tf1.distributed_updates import variable_aggregation
 from hubcompat.tf1.module_reader import ModuleReader, VariableDescription, tf_error_text
 
@@ -90,7 +90,7 @@ class TableResource(tf.saved_model.experimental.TrackableResource):
         return self.initializer(self.resource_handle)
 
 
-class ModuleState(auto_trackable_base()):
+class ModuleState(AutoTrackable):
     """Variables, tables and assets of one loaded module, shared by all its graphs."""
 
     def __init__(self, reader: ModuleReader, tags):

@@ -29,7 +29,7 @@ def _genuine(name: str) -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def keras():
-    from hubcompat._compat import keras_module
+    from hubcompat._keras import keras_module
 
     return keras_module()
 
