@@ -123,7 +123,7 @@ def _training_changes(path, handle, reader, tags, names) -> dict:
     finally:
         # training=True ran the update ops: the checkpoint's values go back in
         # (restored again, rather than kept as a second copy).
-        module._state.restore()
+        module.restore_checkpoint()
     return result
 
 

@@ -49,8 +49,8 @@ class EagerModule:
         adapter_tags = base if self._training else set(tags)
         with tf.init_scope():
             self._adapter = load_tf1(path, adapter_tags)
-        self._descriptions = self._adapter._reader.variables(adapter_tags)  # noqa: SLF001
-        by_name = self._adapter._state.variables_by_name  # noqa: SLF001
+        self._descriptions = self._adapter.variable_descriptions
+        by_name = self._adapter.variables_by_name
         self.variable_map: dict = {}
         for desc in self._descriptions:
             var = by_name[desc.name]
@@ -74,7 +74,7 @@ class EagerModule:
 
         if not tf.executing_eagerly():
             raise errors.EagerModeError("Module.export of an eager Module must run eagerly.")
-        by_name = self._adapter._state.variables_by_name  # noqa: SLF001
+        by_name = self._adapter.variables_by_name
 
         def save_variables(prefix):
             names, slices, tensors = [], [], []

@@ -18,7 +18,7 @@ import tensorflow as tf
 from hubcompat import errors, formats
 from hubcompat._tf_private import AutoTrackable, save_type_savedmodel
 from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
-from hubcompat.tf1.module_reader import ModuleReader, tags_key
+from hubcompat.tf1.module_reader import ModuleReader, VariableDescription, tags_key
 from hubcompat.tf1.state import ModuleState
 
 DEFAULT_SIGNATURE = "default"
@@ -177,6 +177,27 @@ class TF1ModuleAdapter(AutoTrackable):
     @property
     def tags(self) -> frozenset[str]:
         return self._tags
+
+    @property
+    def train_tags(self) -> frozenset[str] | None:
+        """The tag set ``training=True`` runs, or None when it runs the inference graph."""
+        return self._train_tags
+
+    @property
+    def variable_descriptions(self) -> list[VariableDescription]:
+        """Name, checkpoint key, shape, dtype and partition of each variable, in the
+        order of :attr:`variables` (as the module's files describe them)."""
+        return self._state.descriptions
+
+    @property
+    def variables_by_name(self) -> dict[str, tf.Variable]:
+        """The module's variables by their graph names (``dense/kernel``, ...)."""
+        return self._state.variables_by_name
+
+    def restore_checkpoint(self) -> None:
+        """Puts the values of the module's checkpoint back into :attr:`variables`
+        (e.g. after ``training=True`` calls applied the module's update ops)."""
+        self._state.restore()
 
     @property
     def tag_sets(self) -> list[frozenset[str]]:

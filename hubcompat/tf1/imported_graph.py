@@ -37,13 +37,12 @@ CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 class SignatureFunction:
     """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
 
-    def __init__(self, call, input_keys, sparse_inputs, output_keys, make_keyword_function,
+    def __init__(self, call, input_keys, sparse_inputs, make_keyword_function,
                  ragged_inputs=None):
         self._call = call
         self.input_keys = input_keys  # sorted signature input names
         self.sparse_inputs = sparse_inputs  # subset of input_keys
         self.ragged_inputs = ragged_inputs or {}  # input key -> number of flat components
-        self.output_keys = output_keys
         self._make_keyword_function = make_keyword_function
         self._keyword_function = None
 
@@ -217,7 +216,7 @@ class ImportedGraph:
         def keyword_function():
             return self._prune_keyword_signature(input_keys, feeds, sparse, outputs, ragged)
 
-        return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function,
+        return SignatureFunction(call, input_keys, sparse, keyword_function,
                                  ragged)
 
     def _update_ops_fed_by(self, feeds) -> list:

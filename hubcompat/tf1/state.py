@@ -130,6 +130,11 @@ class ModuleState(AutoTrackable):
             variable.assign(_restore_one(self._reader, desc))
 
     @property
+    def descriptions(self) -> list[VariableDescription]:
+        """What the module's files say about each variable, in the order of ``variables``."""
+        return list(self._descriptions)
+
+    @property
     def variables_by_name(self) -> dict[str, tf.Variable]:
         return dict(zip(self._variable_names, self.variables))
 
