@@ -24,15 +24,11 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from hubcompat import conversion, errors, reference_npz
+from hubcompat import conversion, errors, parity, reference_npz
+from hubcompat.check_names import FAIL, PASS, SKIP, SKIPPABLE
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs, signature_names
 from hubcompat.formats import ModelFormat, detect_format
-
-PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-SKIPPABLE = ("keras", "reexport", "training")
-CALL = "__call__"
-DEFAULT_ATOL = 1e-5
-DEFAULT_RTOL = 1e-5
+from hubcompat.parity import CALL, DEFAULT_ATOL, DEFAULT_RTOL
 
 
 @dataclass(frozen=True)
@@ -277,14 +273,13 @@ def _check_reference(run: _Run, reference: dict, atol: float, rtol: float) -> li
             continue
         prefix = f"output/{entry.name}/"
         expected = {k: v for k, v in reference.items() if k.startswith(prefix)}
-        problems, largest = reference_npz.compare(expected, run.outputs[entry.name],
-                                                  atol=atol, rtol=rtol)
-        problems = _input_problems(run, entry, reference) + problems
+        comparison = parity.compare(expected, run.outputs[entry.name], atol=atol, rtol=rtol)
+        problems = _input_problems(run, entry, reference) + comparison.messages()
         if problems:
             results.append(CheckResult(name, FAIL, "; ".join(problems)))
         else:
             results.append(CheckResult(
-                name, PASS, f"{len(expected)} arrays match (max |diff| {largest:.2g})"))
+                name, PASS, f"{len(expected)} arrays match (max |diff| {comparison.largest:.2g})"))
     known = {f"{kind}/{entry}/" for entry in run.entries for kind in ("input", "output")}
     stray = sorted(k for k in reference if not any(k.startswith(p) for p in known))
     if stray:
@@ -362,48 +357,54 @@ def _check_keras(run: _Run, atol: float, rtol: float) -> CheckResult:
         (symbolic,), (inputs,) = symbolic.values(), inputs.values()
     model = keras.Model(symbolic, layer(symbolic))
     actual = _flatten("output", entry.name, _as_outputs(model(inputs)))
-    problems, largest = reference_npz.compare(run.outputs[entry.name], actual, atol=atol, rtol=rtol)
-    if problems:
-        return CheckResult("keras", FAIL, "; ".join(problems))
+    comparison = parity.compare(run.outputs[entry.name], actual, atol=atol, rtol=rtol)
+    if not comparison.ok:
+        return CheckResult("keras", FAIL, "; ".join(comparison.messages()))
     return CheckResult("keras", PASS, f"KerasLayer in a keras.Model ({keras.__name__} "
                        f"{keras.__version__}) matches {entry.name}'s outputs "
-                       f"(max |diff| {largest:.2g})")
+                       f"(max |diff| {comparison.largest:.2g})")
 
 
 def _check_reexport(run: _Run, atol: float, rtol: float) -> CheckResult:
+    """Saved and reloaded, the model computes what it did (a TF1 module as ``convert``
+    writes it: every signature, ``__call__`` and the state after each call)."""
     with tempfile.TemporaryDirectory(prefix="hubcompat-check-") as folder:
-        if run.is_tf1:  # as `hubcompat convert` writes it: every signature, __call__
+        if run.is_tf1:
             conversion.save(run.model, folder)
-            differences = conversion.compare(run.model, tf.saved_model.load(folder))
-            bad = {k: d for k, d in differences.items() if not d <= atol}
-            if bad:
-                return CheckResult("reexport", FAIL, "; ".join(
-                    f"{k}: max |diff| {d:.3g} > {atol}" for k, d in sorted(bad.items())))
-            return CheckResult("reexport", PASS, f"hubcompat.convert's SavedModel: "
-                               f"{len(differences)} outputs match (max |diff| "
-                               f"{max(differences.values(), default=0.0):.2g})")
-        tf.saved_model.save(run.model, folder)
-        reloaded = tf.saved_model.load(folder)
-        new = _entries(reloaded, is_tf1=False)
-        compared, largest = [], 0.0
-        problems = [f"the reloaded model has no {name}" for name in run.outputs if name not in new]
-        for name in run.outputs:
-            if name not in new:
-                continue
-            entry = new[name]
-            outputs = entry.call(run.inputs[name], False if entry.takes_training else None)
-            actual = _flatten("output", name, outputs)
-            expected = {k: v for k, v in run.outputs[name].items() if k in actual}
-            found, diff = reference_npz.compare(expected, actual, atol=atol, rtol=rtol)
-            problems += found
-            largest = max(largest, diff)
-            compared.append(name)
+            comparison = parity.compare_converted(
+                parity.ModuleOutputs(run.model), tf.saved_model.load(folder), atol=atol, rtol=rtol)
+            problems = comparison.messages()
+            compared = f"hubcompat.convert's SavedModel: {len(comparison.differences)}"
+        else:
+            comparison, names, problems = _compare_reloaded(run, folder, atol, rtol)
+            if not problems and not names:
+                return CheckResult("reexport", SKIP, "no call passed to compare with")
+            compared = f"tf.saved_model.save + load: {', '.join(names)}"
     if problems:
         return CheckResult("reexport", FAIL, "; ".join(problems))
-    if not compared:
-        return CheckResult("reexport", SKIP, "no call passed to compare with")
-    return CheckResult("reexport", PASS, f"tf.saved_model.save + load: {', '.join(compared)} "
-                       f"outputs match (max |diff| {largest:.2g})")
+    return CheckResult("reexport", PASS, f"{compared} outputs match "
+                       f"(max |diff| {comparison.largest:.2g})")
+
+
+def _compare_reloaded(run: _Run, folder: str, atol: float,
+                      rtol: float) -> tuple[parity.Comparison, list[str], list[str]]:
+    """A TF2 model saved to ``folder`` and reloaded, against the calls that passed:
+    the comparison, the calls compared, and every problem."""
+    tf.saved_model.save(run.model, folder)
+    reloaded = tf.saved_model.load(folder)  # kept: the entries do not hold its variables
+    new = _entries(reloaded, is_tf1=False)
+    missing = [f"the reloaded model has no {name}" for name in run.outputs if name not in new]
+    expected: dict[str, np.ndarray] = {}
+    actual: dict[str, np.ndarray] = {}
+    compared = [name for name in run.outputs if name in new]
+    for name in compared:
+        entry = new[name]
+        outputs = _flatten("output", name, entry.call(
+            run.inputs[name], False if entry.takes_training else None))
+        actual.update(outputs)
+        expected.update({k: v for k, v in run.outputs[name].items() if k in outputs})
+    comparison = parity.compare(expected, actual, atol=atol, rtol=rtol)
+    return comparison, compared, missing + comparison.messages()
 
 
 def _check_training(run: _Run, atol: float, rtol: float) -> CheckResult:

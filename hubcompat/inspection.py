@@ -15,12 +15,8 @@ import tensorflow as tf
 from hubcompat import errors
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
 from hubcompat.formats import ModelFormat, detect_format, read_saved_model_summary
-from hubcompat.parity import max_abs_difference
+from hubcompat.parity import TRAINING_ATOL, compare
 from hubcompat.resolvers import resolve
-
-# Outputs that differ by more than this between inference and training mode
-# count as changed by training=True.
-TRAINING_ATOL = 1e-6
 
 
 def describe(handle, tags=None) -> dict:
@@ -117,9 +113,9 @@ def _training_changes(path, handle, reader, tags, names) -> dict:
                 result["changed_outputs"][name] = None
                 result["unavailable"][name] = str(e)
                 continue
-            changed = [key for key in sorted(inference)
-                       if not max_abs_difference(inference[key], training.get(key)) <= TRAINING_ATOL]
-            result["changed_outputs"][name] = changed
+            comparison = compare(inference, training, atol=TRAINING_ATOL)
+            result["changed_outputs"][name] = [key for key in sorted(comparison.problems)
+                                               if key in inference]
     finally:
         # training=True ran the update ops: the checkpoint's values go back in
         # (restored again, rather than kept as a second copy).

@@ -107,33 +107,3 @@ def to_array(value) -> np.ndarray:
     if array.dtype == object:  # tf.string -> bytes objects -> a fixed-width S array
         array = array.astype(bytes)
     return array
-
-
-def compare(expected: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray], *,
-            atol: float, rtol: float) -> tuple[list[str], float]:
-    """Problems (each naming its key) and the largest absolute difference seen."""
-    problems, largest = [], 0.0
-    for key in sorted(set(expected) | set(actual)):
-        if key not in actual:
-            problems.append(f"{key}: in the reference, but the model has no such output")
-            continue
-        if key not in expected:
-            problems.append(f"{key}: the model returns it, but the reference has no such key")
-            continue
-        want, got = expected[key], actual[key]
-        if want.shape != got.shape:
-            problems.append(f"{key}: shape {got.shape} differs from the reference's {want.shape}")
-        elif _numeric(want) and _numeric(got):
-            diff = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)),
-                                initial=0.0))
-            largest = max(largest, diff)
-            if not np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
-                problems.append(f"{key}: values differ by up to {diff:.3g} "
-                                f"(atol={atol:g}, rtol={rtol:g})")
-        elif want.dtype.kind != got.dtype.kind or not np.array_equal(want, got):
-            problems.append(f"{key}: values differ from the reference ({got.dtype} vs {want.dtype})")
-    return problems, largest
-
-
-def _numeric(array: np.ndarray) -> bool:
-    return array.dtype.kind in "iufc"

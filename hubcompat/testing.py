@@ -25,7 +25,9 @@ from pathlib import Path
 
 import pytest
 
-GROUPS = ("load", "call", "reference", "keras", "reexport", "training")
+from hubcompat.check_names import FAIL, GROUPS, SKIP, SKIPPABLE
+from hubcompat.parity import DEFAULT_ATOL, DEFAULT_RTOL
+
 _ARCHIVE_SUFFIX = re.compile(r"(\.tar\.gz|\.tgz|\.tar|\.zip)$")
 _RESULTS = pytest.StashKey[dict]()
 
@@ -39,9 +41,9 @@ def pytest_addoption(parser) -> None:
     group.addoption("--hubcompat-record", action="store_true",
                     help="write DIR/<name>.npz (replacing it) instead of comparing")
     group.addoption("--hubcompat-skip", default="", metavar="CHECKS",
-                    help="comma-separated checks not to run: keras, reexport, training")
-    group.addoption("--hubcompat-atol", type=float, default=1e-5, help="absolute tolerance")
-    group.addoption("--hubcompat-rtol", type=float, default=1e-5, help="relative tolerance")
+                    help=f"comma-separated checks not to run: {', '.join(SKIPPABLE)}")
+    group.addoption("--hubcompat-atol", type=float, default=DEFAULT_ATOL, help="absolute tolerance")
+    group.addoption("--hubcompat-rtol", type=float, default=DEFAULT_RTOL, help="relative tolerance")
 
 
 def pytest_configure(config) -> None:
@@ -97,7 +99,7 @@ class CheckItem(pytest.Item):
         lines = "\n".join(r.line() for r in results)
         if any(r.failed for r in results):
             raise CheckFailed(lines)
-        if results and all(r.status == "SKIP" for r in results):
+        if results and all(r.status == SKIP for r in results):
             pytest.skip(lines)
 
     def repr_failure(self, excinfo, style=None):
@@ -134,7 +136,7 @@ def _run(config, handle: str):
     except errors.HubcompatError as e:
         return e
     if missing:
-        results.append(CheckResult("reference", "FAIL", f"no reference file {path}: record it "
+        results.append(CheckResult("reference", FAIL, f"no reference file {path}: record it "
                                    "with --hubcompat-record"))
     return results
 

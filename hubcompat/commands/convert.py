@@ -12,6 +12,7 @@ import json
 import math
 
 from hubcompat.commands import add_tags_argument, parse_tags
+from hubcompat.parity import DEFAULT_ATOL
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -29,8 +30,9 @@ def register(subparsers) -> None:
     add_tags_argument(parser)
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip comparing the converted model's outputs with the module's")
-    parser.add_argument("--atol", type=float, default=1e-5,
-                        help="largest absolute difference the check accepts (default 1e-5)")
+    parser.add_argument("--atol", type=float, default=DEFAULT_ATOL,
+                        help="largest absolute difference the check accepts "
+                        f"(default {DEFAULT_ATOL:g})")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
