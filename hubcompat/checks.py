@@ -15,7 +15,6 @@ The file format is described in :mod:`hubcompat.reference_npz`.
 
 from __future__ import annotations
 
-import inspect
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from hubcompat import conversion, errors, parity, reference_npz
+from hubcompat._tf2_call import call_function, call_parameters, call_traces
 from hubcompat.check_names import FAIL, PASS, SKIP, SKIPPABLE
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs, signature_names
 from hubcompat.formats import ModelFormat, detect_format
@@ -174,12 +174,12 @@ def _signature_caller(model, name: str, is_tf1: bool):
 
 def _call_entry(model) -> _Entry | None:
     """The ``__call__`` of a TF2 SavedModel, if it was saved with tensor (or dict) inputs."""
-    function = model.__call__ if callable(model) else None
-    concrete = list(getattr(function, "concrete_functions", None) or [])
-    if not concrete:
+    function = call_function(model)
+    traces = call_traces(model)
+    if function is None or not traces:
         return None
-    args, kwargs = concrete[0].structured_input_signature
-    params = list(inspect.signature(function).parameters)
+    args, kwargs = traces[0].args, traces[0].kwargs
+    params = call_parameters(model)
     takes_training = "training" in params
     if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
         return _Entry(CALL, dict(args[0]), lambda inputs, training=None: _as_outputs(

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat._tf2_call import call_traces
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
 from hubcompat.formats import ModelFormat, detect_format, read_saved_model_summary
 from hubcompat.parity import TRAINING_ATOL, compare
@@ -155,13 +156,12 @@ def _describe_tf2(path: str, tags) -> dict:
 
 
 def _call_info(obj) -> dict:
-    concrete = list(getattr(obj.__call__, "concrete_functions", [])) if callable(obj) else []
-    trained_with = set()
-    for function in concrete:
-        args, kwargs = function.structured_input_signature
-        values = [*args[1:], kwargs.get("training")]
+    traces = call_traces(obj)
+    trained_with: set[bool] = set()
+    for trace in traces:
+        values = [*trace.args[1:], trace.kwargs.get("training")]
         trained_with.update(v for v in values if isinstance(v, bool))
-    return {"exists": bool(concrete), "accepts_training": bool(trained_with)}
+    return {"exists": bool(traces), "accepts_training": bool(trained_with)}
 
 
 def _as_spec(value):

@@ -29,6 +29,7 @@ from hubcompat._layer_target import (
     resolve_target,
     to_tensors,
 )
+from hubcompat._tf2_call import call_traces
 from hubcompat.loader import load
 from hubcompat.tf1.adapter import TF1ModuleAdapter
 
@@ -321,10 +322,8 @@ def _single_input(obj, signature):
         if signature in signatures:
             specs = list(signatures[signature].structured_input_signature[1].values())
     else:
-        call = obj.__call__ if callable(obj) else None
-        for function in getattr(call, "concrete_functions", None) or []:
-            args, kwargs = function.structured_input_signature
-            specs.extend(tf.nest.flatten((args[:1], kwargs)))
+        for trace in call_traces(obj):
+            specs.extend(tf.nest.flatten((trace.args[:1], trace.kwargs)))
     if not specs or any(not isinstance(s, tf.TensorSpec) for s in specs):
         return None
     first = specs[0]
