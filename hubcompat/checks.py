@@ -15,10 +15,12 @@ The file format is described in :mod:`hubcompat.reference_npz`.
 
 from __future__ import annotations
 
+import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -67,15 +69,20 @@ class _Entry:
 class _Run:
     """What the checks of one model share."""
 
-    model: object
+    model: Any  # a TF1ModuleAdapter, or what tf.saved_model.load returns
     is_tf1: bool
     entries: dict[str, _Entry]
     inputs: dict[str, dict] = field(default_factory=dict)  # entry -> inputs used
     outputs: dict[str, dict] = field(default_factory=dict)  # entry -> flat output arrays
 
 
-def run_checks(handle, *, reference=None, inputs=None, atol: float = DEFAULT_ATOL,
-               rtol: float = DEFAULT_RTOL, tags=None, skip=(), record=None,
+Arrays = Mapping[str, np.ndarray] | str | os.PathLike[str]  # a dict, or a .npz file
+
+
+def run_checks(handle: str | os.PathLike[str], *, reference: Arrays | None = None,
+               inputs: Arrays | None = None, atol: float = DEFAULT_ATOL,
+               rtol: float = DEFAULT_RTOL, tags: Iterable[str] | str | None = None,
+               skip: Iterable[str] = (), record: str | os.PathLike[str] | None = None,
                overwrite: bool = False) -> list[CheckResult]:
     """Runs every check on the model at ``handle``; returns one result per line of output.
 
@@ -112,7 +119,9 @@ def run_checks(handle, *, reference=None, inputs=None, atol: float = DEFAULT_ATO
     return results
 
 
-def record_reference(handle, path, *, inputs=None, tags=None, overwrite: bool = False) -> Path:
+def record_reference(handle: str | os.PathLike[str], path: str | os.PathLike[str], *,
+                     inputs: Arrays | None = None, tags: Iterable[str] | str | None = None,
+                     overwrite: bool = False) -> Path:
     """Writes a reference file for ``handle``: its signatures' inputs and outputs."""
     results = run_checks(handle, inputs=inputs, tags=tags, skip=SKIPPABLE, record=path,
                          overwrite=overwrite)
@@ -182,9 +191,10 @@ def _call_entry(model) -> _Entry | None:
     params = call_parameters(model)
     takes_training = "training" in params
     if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
-        return _Entry(CALL, dict(args[0]), lambda inputs, training=None: _as_outputs(
-            function(inputs, **_training_kwarg(takes_training, training))),
-            takes_training, keras_input="dict")
+        def call_dict(inputs: dict, training: bool | None = None) -> dict:
+            return _as_outputs(function(inputs, **_training_kwarg(takes_training, training)))
+
+        return _Entry(CALL, dict(args[0]), call_dict, takes_training, keras_input="dict")
     positional = [(params[i], spec) for i, spec in enumerate(args) if isinstance(spec, tf.TypeSpec)]
     keyword = {name: spec for name, spec in kwargs.items() if isinstance(spec, tf.TypeSpec)}
     if not all(isinstance(a, tf.TypeSpec) or not tf.nest.is_nested(a) for a in args):
@@ -222,7 +232,7 @@ def _check_call(run: _Run, entry: _Entry, given: dict) -> CheckResult:
         inputs, source = _inputs_for(run.model, entry, given)
         outputs = entry.call(inputs, False if entry.takes_training else None)
         flat = _flatten("output", entry.name, outputs)
-    except Exception as e:  # noqa: BLE001 - any failure is this check's result
+    except Exception as e:  # any failure is this check's result
         return CheckResult(name, FAIL, _describe(e))
     run.inputs[entry.name], run.outputs[entry.name] = inputs, flat
     not_finite = [key for key, array in flat.items()
@@ -235,7 +245,7 @@ def _check_call(run: _Run, entry: _Entry, given: dict) -> CheckResult:
 
 
 def _inputs_for(model, entry: _Entry, given: dict) -> tuple[dict, str]:
-    prefix = f"input/{entry.name}/"
+    prefix = reference_npz.prefix("input", entry.name)
     if entry.specs and any(key.startswith(prefix) for key in given):
         return {name: _input_from_arrays(given, entry.name, name, spec)
                 for name, spec in entry.specs.items()}, "inputs from file"
@@ -260,7 +270,7 @@ def _flatten(kind: str, signature: str, values: Mapping) -> dict[str, np.ndarray
     """``kind`` ``"input"`` or ``"output"``: the reference file's arrays of ``values``."""
     flat = {}
     for name, value in sorted(values.items()):
-        flat.update(reference_npz.flatten(f"{kind}/{signature}/{name}", value))
+        flat.update(reference_npz.flatten(reference_npz.prefix(kind, signature) + name, value))
     return flat
 
 
@@ -271,7 +281,7 @@ def _check_reference(run: _Run, reference: dict, atol: float, rtol: float) -> li
         if entry.name not in run.outputs:
             results.append(CheckResult(name, SKIP, f"call[{entry.name}] failed"))
             continue
-        prefix = f"output/{entry.name}/"
+        prefix = reference_npz.prefix("output", entry.name)
         expected = {k: v for k, v in reference.items() if k.startswith(prefix)}
         comparison = parity.compare(expected, run.outputs[entry.name], atol=atol, rtol=rtol)
         problems = _input_problems(run, entry, reference) + comparison.messages()
@@ -280,7 +290,8 @@ def _check_reference(run: _Run, reference: dict, atol: float, rtol: float) -> li
         else:
             results.append(CheckResult(
                 name, PASS, f"{len(expected)} arrays match (max |diff| {comparison.largest:.2g})"))
-    known = {f"{kind}/{entry}/" for entry in run.entries for kind in ("input", "output")}
+    known = {reference_npz.prefix(kind, entry) for entry in run.entries
+             for kind in reference_npz.KINDS}
     stray = sorted(k for k in reference if not any(k.startswith(p) for p in known))
     if stray:
         results.append(CheckResult(
@@ -319,7 +330,7 @@ def _record(run: _Run, path, results: list[CheckResult], overwrite: bool) -> Che
 def _guarded(name: str, check, run: _Run, atol: float, rtol: float) -> CheckResult:
     try:
         return check(run, atol, rtol)
-    except Exception as e:  # noqa: BLE001 - any failure is this check's result
+    except Exception as e:  # any failure is this check's result
         return CheckResult(name, FAIL, _describe(e))
 
 

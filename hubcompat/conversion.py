@@ -16,12 +16,17 @@ import gc
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import tensorflow as tf
 
 from hubcompat import errors, preflight
 from hubcompat.parity import DEFAULT_ATOL, ModuleOutputs, compare_converted
+
+if TYPE_CHECKING:
+    from hubcompat.tf1.adapter import TF1ModuleAdapter
 
 
 @dataclass
@@ -59,8 +64,9 @@ class ConversionReport:
         }
 
 
-def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True,
-            atol: float = DEFAULT_ATOL) -> ConversionReport:
+def convert(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
+            overwrite: bool = False, tags: Iterable[str] | str | None = None,
+            verify: bool = True, atol: float = DEFAULT_ATOL) -> ConversionReport:
     """Writes the TF1 module ``src`` (any handle :func:`hubcompat.load` accepts) to ``dst``
     as a TF2 SavedModel; with ``verify``, reloads it and compares every signature's
     outputs (and ``__call__``'s) with the module's on example inputs.
@@ -94,7 +100,7 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
 SERVING_DEFAULT = "serving_default"
 
 
-def save(module, path: str) -> None:
+def save(module: TF1ModuleAdapter, path: str) -> None:
     """``tf.saved_model.save`` of a loaded TF1 module with all its signatures.
 
     The ``default`` signature is also written as ``serving_default``, the one TF

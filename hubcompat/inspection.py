@@ -8,6 +8,8 @@ hubcompat inspect`` prints it as text or JSON.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -20,7 +22,7 @@ from hubcompat.parity import TRAINING_ATOL, compare
 from hubcompat.resolvers import resolve
 
 
-def describe(handle, tags=None) -> dict:
+def describe(handle: str | os.PathLike[str], tags: Iterable[str] | str | None = None) -> dict:
     """Describes the model at ``handle`` (anything :func:`hubcompat.load` accepts)."""
     path = resolve(handle)
     fmt = detect_format(path)
@@ -92,7 +94,7 @@ def _training_changes(path, handle, reader, tags, names) -> dict:
     from hubcompat.tf1.module_reader import UPDATE_OPS_COLLECTION
 
     train_tags = reader.train_tags(tags)
-    result = {"train_graph": train_tags is not None, "train_tags": None,
+    result: dict[str, Any] = {"train_graph": train_tags is not None, "train_tags": None,
               "update_ops": 0, "changed_outputs": {}, "unavailable": {}}
     if train_tags is None:
         return result

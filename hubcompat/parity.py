@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hubcompat.reference_npz import SPARSE_PARTS
+
+if TYPE_CHECKING:
+    from hubcompat.tf1.adapter import TF1ModuleAdapter
 
 DEFAULT_ATOL = 1e-5  # check --atol, convert --atol, hubcompat.testing --hubcompat-atol
 DEFAULT_RTOL = 1e-5  # check --rtol, --hubcompat-rtol (convert compares with atol alone)
@@ -120,7 +123,7 @@ def _compare_values(want, got, atol: float, rtol: float,
     return difference, None
 
 
-def max_abs_difference(a, b) -> float:
+def max_abs_difference(a: Any, b: Any) -> float:
     """The largest absolute difference between two results (``inf`` if they cannot match).
 
     Sparse tensors must have equal indices and dense shapes, ragged tensors
@@ -217,7 +220,7 @@ def keyword_inputs(inputs: Mapping) -> dict:
 class StartingState:
     """The values of a model's state variables now, to put back before each compared call."""
 
-    def __init__(self, variables) -> None:
+    def __init__(self, variables: Iterable[Any]) -> None:
         self._variables = list(variables)
         self._values = [v.read_value() for v in self._variables]
 
@@ -239,7 +242,7 @@ class ModuleOutputs:
     after it is kept too (compared as ``<signature>/state/<var>``).
     """
 
-    def __init__(self, module) -> None:
+    def __init__(self, module: TF1ModuleAdapter) -> None:
         from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
 
         image_size = image_size_of(module)
@@ -257,7 +260,7 @@ class ModuleOutputs:
         start.restore()
 
 
-def compare_converted(expected: ModuleOutputs, converted, *, atol: float = DEFAULT_ATOL,
+def compare_converted(expected: ModuleOutputs, converted: Any, *, atol: float = DEFAULT_ATOL,
                       rtol: float = 0.0) -> Comparison:
     """Every signature's outputs (keys ``<signature>/<output>``), ``__call__``'s with
     training=False (``__call__/<output>``) and the state after each call
