@@ -42,9 +42,10 @@ def call_traces(obj: Any) -> list[CallTrace]:
     return traces
 
 
-def declared_input_signature(obj: Any) -> list | None:
+def declared_input_signature(obj: Any) -> tuple | None:
     """The ``input_signature`` ``obj.__call__`` was declared with, or None."""
-    return getattr(call_function(obj), "input_signature", None) or None
+    signature = getattr(call_function(obj), "input_signature", None)
+    return tuple(signature) if signature else None
 
 
 def call_parameters(obj: Any) -> list[str]:
