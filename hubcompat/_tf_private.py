@@ -70,7 +70,7 @@ def tf1_graph_building(graph: Any) -> Iterator[None]:
     """
     from tensorflow.python.ops import control_flow_util
 
-    previous_equality = tensor_equality(False)
+    previous_equality = _tensor_equality(False)
     previous_v2 = control_flow_util.ENABLE_CONTROL_FLOW_V2
     control_flow_util.ENABLE_CONTROL_FLOW_V2 = False
     had_marker = hasattr(graph, "_captured")
@@ -83,10 +83,10 @@ def tf1_graph_building(graph: Any) -> Iterator[None]:
         if not had_marker:
             del graph._captured
         control_flow_util.ENABLE_CONTROL_FLOW_V2 = previous_v2
-        tensor_equality(previous_equality)
+        _tensor_equality(previous_equality)
 
 
-def tensor_equality(enabled: bool) -> bool:
+def _tensor_equality(enabled: bool) -> bool:
     """Sets whether ``==`` on tensors is elementwise (TF2) or identity (TF1); returns the old value."""
     import tensorflow as tf
 

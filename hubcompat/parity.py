@@ -104,20 +104,23 @@ def _compare_values(want, got, atol: float, rtol: float,
                     expected_name: str) -> tuple[float, str | None]:
     """(largest absolute difference, the problem or None when the values match)."""
     if _is_composite(want) or _is_composite(got):
-        difference = max_abs_difference(want, got)
-        if math.isinf(difference):
-            return difference, (f"a {type(got).__name__} whose indices, row splits or shape "
-                                f"differ from {expected_name}'s {type(want).__name__}")
+        if not _same_structure(want, got):
+            return math.inf, (f"a {type(got).__name__} whose indices, row splits or shape "
+                              f"differ from {expected_name}'s {type(want).__name__}")
         want, got = _composite_values(want), _composite_values(got)
     want, got = _as_array(want), _as_array(got)
-    difference = max_abs_difference(want, got)
     if want.shape != got.shape:
-        return difference, f"shape {got.shape} differs from {expected_name}'s {want.shape}"
+        return math.inf, f"shape {got.shape} differs from {expected_name}'s {want.shape}"
     if _numeric(want) and _numeric(got):
-        if not np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
+        diff = _numeric_difference(want, got)
+        difference = math.inf if diff is None else float(np.max(diff, initial=0.0))
+        close = diff is not None and (difference <= atol if not rtol
+                                      else bool(np.all(diff <= _bound(want, atol, rtol))))
+        if not close:
             return difference, (f"values differ by up to {difference:.3g} "
                                 f"(atol={atol:g}, rtol={rtol:g})")
         return difference, None
+    difference = max_abs_difference(want, got)
     if want.dtype.kind != got.dtype.kind or difference != 0.0:
         return difference, f"values differ from {expected_name} ({got.dtype} vs {want.dtype})"
     return difference, None
@@ -131,17 +134,7 @@ def max_abs_difference(a: Any, b: Any) -> float:
     (asset paths move when a model is copied or converted); NaN equals NaN.
     """
     if _is_composite(a) or _is_composite(b):
-        import tensorflow as tf
-
-        if type(a) is not type(b):
-            return math.inf
-        if isinstance(a, tf.SparseTensor):
-            parts = [(a.indices, b.indices), (a.dense_shape, b.dense_shape)]
-        else:
-            parts = list(zip(a.nested_row_splits, b.nested_row_splits))
-            if len(a.nested_row_splits) != len(b.nested_row_splits):
-                return math.inf
-        if any(max_abs_difference(x, y) for x, y in parts):
+        if not _same_structure(a, b):
             return math.inf
         return max_abs_difference(_composite_values(a), _composite_values(b))
     a, b = _as_array(a), _as_array(b)
@@ -154,11 +147,35 @@ def max_abs_difference(a: Any, b: Any) -> float:
         return 0.0 if same else math.inf
     if a.dtype == bool or b.dtype == bool:
         return 0.0 if np.array_equal(a, b) else math.inf
-    a, b = a.astype(np.float64), b.astype(np.float64)
-    a_nan, b_nan = np.isnan(a), np.isnan(b)
-    if not np.array_equal(a_nan, b_nan):
-        return math.inf
-    return float(np.max(np.abs(a - b), where=~a_nan, initial=0.0))
+    diff = _numeric_difference(a, b)
+    return math.inf if diff is None else float(np.max(diff, initial=0.0))
+
+
+def _numeric_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """``|a - b|`` elementwise in float64, 0 where both are NaN (or the same infinity);
+    None when NaN stands on one side only."""
+    diff = a.astype(np.float64)  # a copy, then worked on in place
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN: handled below
+        np.subtract(diff, b, out=diff, casting="unsafe")
+    np.abs(diff, out=diff)
+    undefined = np.isnan(diff)
+    if undefined.any():
+        a_nan, b_nan = np.isnan(a), np.isnan(b)
+        if not np.array_equal(a_nan, b_nan):
+            return None
+        diff[undefined] = 0.0  # NaN and NaN, or inf and inf
+    return diff
+
+
+def _bound(expected: np.ndarray, atol: float, rtol: float):
+    """The largest difference allowed at each element, as ``np.allclose`` allows it
+    (an infinite expected value needs the same infinity, NaN needs NaN)."""
+    if not rtol:
+        return atol
+    scale = np.abs(expected.astype(np.float64))
+    bound = atol + rtol * scale
+    bound[~np.isfinite(scale)] = 0.0  # inf: the same inf; NaN: NaN (a difference of 0)
+    return bound
 
 
 def _is_composite(value) -> bool:
@@ -168,6 +185,22 @@ def _is_composite(value) -> bool:
     import tensorflow as tf
 
     return isinstance(value, (tf.SparseTensor, tf.RaggedTensor))
+
+
+def _same_structure(a, b) -> bool:
+    """Two sparse tensors with equal indices and dense shapes, or two ragged tensors
+    with equal row splits."""
+    import tensorflow as tf
+
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tf.SparseTensor):
+        parts = [(a.indices, b.indices), (a.dense_shape, b.dense_shape)]
+    elif len(a.nested_row_splits) != len(b.nested_row_splits):
+        return False
+    else:
+        parts = list(zip(a.nested_row_splits, b.nested_row_splits))
+    return not any(max_abs_difference(x, y) for x, y in parts)
 
 
 def _composite_values(value):

@@ -106,11 +106,11 @@ def flatten(key: str, value: Any) -> dict[str, np.ndarray]:
     import tensorflow as tf
 
     if isinstance(value, tf.SparseTensor):
-        return {f"{key}/{part}": to_array(getattr(value, part)) for part in SPARSE_PARTS}
-    return {key: to_array(value)}
+        return {f"{key}/{part}": _to_array(getattr(value, part)) for part in SPARSE_PARTS}
+    return {key: _to_array(value)}
 
 
-def to_array(value: Any) -> np.ndarray:
+def _to_array(value: Any) -> np.ndarray:
     array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
     if array.dtype == object:  # tf.string -> bytes objects -> a fixed-width S array
         array = array.astype(bytes)

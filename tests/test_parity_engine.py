@@ -140,3 +140,16 @@ def test_check_names_and_parity_import_without_tensorflow():
             "print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_rule_for_numbers_is_np_allclose_with_equal_nan():
+    rng = np.random.default_rng(0)
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, 1.0, -1.0, 1e6])
+    for _ in range(200):
+        want = rng.choice(special, size=6) * rng.choice([1.0, 1.0 + 1e-6, 1.1], size=6)
+        got = np.where(rng.random(6) < 0.5, want, rng.choice(special, size=6))
+        got = got * rng.choice([1.0, 1.0 + 2e-5, 1.0 - 1e-6], size=6)
+        atol, rtol = rng.choice([0.0, 1e-5]), rng.choice([0.0, 1e-5])
+        expected = bool(np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True))
+        assert parity.compare({"k": want}, {"k": got}, atol=atol, rtol=rtol).ok is expected, \
+            (want, got, atol, rtol)
