@@ -30,7 +30,8 @@ from hubcompat._tf2_call import call_function, call_parameters, call_traces
 from hubcompat.check_names import FAIL, PASS, SKIP, SKIPPABLE
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs, signature_names
 from hubcompat.formats import ModelFormat, detect_format
-from hubcompat.parity import CALL, DEFAULT_ATOL, DEFAULT_RTOL
+from hubcompat.parity import CALL
+from hubcompat.tolerances import DEFAULT_ATOL, DEFAULT_RTOL
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import tensorflow as tf
 
 from hubcompat import errors, preflight
-from hubcompat.parity import DEFAULT_ATOL, ModuleOutputs, compare_converted
+from hubcompat.parity import ModuleOutputs, compare_converted
+from hubcompat.tolerances import DEFAULT_ATOL
 
 if TYPE_CHECKING:
     from hubcompat.tf1.adapter import TF1ModuleAdapter

@@ -18,8 +18,9 @@ from hubcompat import errors
 from hubcompat._tf2_call import call_traces
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
 from hubcompat.formats import ModelFormat, detect_format, read_saved_model_summary
-from hubcompat.parity import TRAINING_ATOL, compare
+from hubcompat.parity import compare
 from hubcompat.resolvers import resolve
+from hubcompat.tolerances import TRAINING_ATOL
 
 
 def describe(handle: str | os.PathLike[str], tags: Iterable[str] | str | None = None) -> dict:

@@ -1,7 +1,7 @@
 """Comparing what two models compute: the one comparison engine of hubcompat.
 
 Every comparison of outputs (or state) goes through :func:`compare`, with the
-tolerances defined here:
+tolerances of :mod:`hubcompat.tolerances`:
 
 - ``check``: a model's outputs against a reference file (``reference[S]``),
   through a Keras model (``keras``), and after ``tf.saved_model.save`` +
@@ -18,8 +18,7 @@ need equal indices / row splits. A stateful module (its calls assign
 variables, as ELMo's LSTM states) is compared call by call from the same
 starting state (:class:`StartingState`).
 
-Importing this module does not import TensorFlow (the CLI reads the default
-tolerances before it imports TensorFlow).
+Importing this module does not import TensorFlow.
 """
 
 from __future__ import annotations
@@ -33,15 +32,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hubcompat.reference_npz import SPARSE_PARTS
+from hubcompat.tolerances import DEFAULT_ATOL
 
 if TYPE_CHECKING:
     from hubcompat.tf1.adapter import TF1ModuleAdapter
-
-DEFAULT_ATOL = 1e-5  # check --atol, convert --atol, hubcompat.testing --hubcompat-atol
-DEFAULT_RTOL = 1e-5  # check --rtol, --hubcompat-rtol (convert compares with atol alone)
-# Outputs that differ by more than this between inference and training mode
-# count as changed by training=True (inspect).
-TRAINING_ATOL = 1e-6
 
 # The name that stands for a model's ``__call__`` among its signature names,
 # wherever outputs are named by signature: check's results and reference

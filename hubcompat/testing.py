@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from hubcompat.check_names import FAIL, GROUPS, SKIP, SKIPPABLE
-from hubcompat.parity import DEFAULT_ATOL, DEFAULT_RTOL
+from hubcompat.tolerances import DEFAULT_ATOL, DEFAULT_RTOL
 
 _ARCHIVE_SUFFIX = re.compile(r"(\.tar\.gz|\.tgz|\.tar|\.zip)$")
 _RESULTS = pytest.StashKey[dict]()

@@ -16,7 +16,7 @@ import pytest
 import tensorflow as tf
 
 import hubcompat
-from hubcompat import check_names, checks, conversion, parity
+from hubcompat import check_names, checks, conversion, parity, tolerances
 from hubcompat.commands import check as check_command
 from hubcompat.commands import convert as convert_command
 
@@ -112,7 +112,7 @@ def test_compare_converted_covers_signatures_and_call_and_sees_a_changed_variabl
     assert comparison.ok, comparison.messages()
     assert {"default/default", "default/hidden", "double/default",
             f"{parity.CALL}/default"} <= set(comparison.differences)
-    assert comparison.largest < parity.DEFAULT_ATOL
+    assert comparison.largest < tolerances.DEFAULT_ATOL
     kernel = next(v for v in converted.variables if v.name.startswith("logits/weights"))
     kernel.assign_add(tf.ones_like(kernel))
     changed = parity.compare_converted(expected, converted)
@@ -125,21 +125,31 @@ def test_tolerances_and_check_names_have_one_home():
     parser = check_command.argparse.ArgumentParser()
     check_command.register(parser.add_subparsers())
     args = parser.parse_args(["check", "h"])
-    assert (args.atol, args.rtol) == (parity.DEFAULT_ATOL, parity.DEFAULT_RTOL)
+    assert (args.atol, args.rtol) == (tolerances.DEFAULT_ATOL, tolerances.DEFAULT_RTOL)
     parser = convert_command.argparse.ArgumentParser()
     convert_command.register(parser.add_subparsers())
-    assert parser.parse_args(["convert", "a", "b"]).atol == parity.DEFAULT_ATOL
+    assert parser.parse_args(["convert", "a", "b"]).atol == tolerances.DEFAULT_ATOL
     assert checks.SKIPPABLE is check_names.SKIPPABLE is check_command.SKIPPABLE
     assert checks.CALL is parity.CALL
     assert set(check_names.SKIPPABLE) < set(check_names.GROUPS)
 
 
-def test_check_names_and_parity_import_without_tensorflow():
-    code = ("import sys; import hubcompat.parity, hubcompat.check_names, hubcompat._tf2_call, "
-            "hubcompat._tf_private, hubcompat._keras, hubcompat.commands.check; "
-            "print('tensorflow' in sys.modules)")
+def test_parity_and_the_shims_import_without_tensorflow():
+    code = ("import sys; import hubcompat.parity, hubcompat._tf2_call, hubcompat._tf_private, "
+            "hubcompat._keras; print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_cli_reads_tolerances_and_check_names_without_numpy_or_tensorflow():
+    # numpy comes with hubcompat[tf] only: `hubcompat check --help` must not need it
+    code = ("import sys; sys.modules['numpy'] = sys.modules['tensorflow'] = None; "
+            "sys.argv = ['hubcompat', 'check', '--help']; import runpy; "
+            "runpy.run_module('hubcompat', run_name='__main__')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())  # argparse wraps the help
+    assert "keras, reexport, training" in text and "absolute tolerance (1e-05)" in text
 
 
 def test_the_rule_for_numbers_is_np_allclose_with_equal_nan():

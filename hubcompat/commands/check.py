@@ -12,7 +12,7 @@ import argparse
 from hubcompat.check_names import SKIPPABLE
 from hubcompat.commands import add_tags_argument, parse_tags
 from hubcompat.commands._tensorflow import import_tensorflow
-from hubcompat.parity import DEFAULT_ATOL, DEFAULT_RTOL
+from hubcompat.tolerances import DEFAULT_ATOL, DEFAULT_RTOL
 
 
 def register(subparsers) -> None:

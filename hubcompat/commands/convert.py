@@ -12,7 +12,7 @@ import json
 import math
 
 from hubcompat.commands import add_tags_argument, parse_tags
-from hubcompat.parity import DEFAULT_ATOL
+from hubcompat.tolerances import DEFAULT_ATOL
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
