@@ -104,7 +104,7 @@ def _measure(strategy, use_fit: bool, steps: int, rounds: int) -> dict:
     import tensorflow as tf
 
     import hubcompat
-    from hubcompat._compat import keras_module
+    from hubcompat._keras import keras_module
 
     keras = keras_module()
     with strategy.scope():

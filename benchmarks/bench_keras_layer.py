@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import hubcompat  # noqa: E402
-from hubcompat._compat import keras_module  # noqa: E402
+from hubcompat._keras import keras_module  # noqa: E402
 
 keras = keras_module()
 BATCH = 64

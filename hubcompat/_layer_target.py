@@ -10,7 +10,6 @@ fine-tuned (its ``{"train"}`` graph gives it a training mode).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -19,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat._tf2_call import call_traces, declared_input_signature, takes_training
 from hubcompat.tf1.adapter import DEFAULT_OUTPUT, DEFAULT_SIGNATURE, TF1ModuleAdapter
 
 #: The input dtypes a model was exported with: a tf.DType (one input), a dict input
@@ -78,7 +78,7 @@ def resolve_target(handle: object, obj: Any, signature: str | None,
         )
     return Target(
         call=lambda inputs, arguments, **kw: obj(inputs, **arguments, **kw),
-        has_training=_accepts_training(obj.__call__),
+        has_training=takes_training(obj),
         input_dtypes=_call_input_dtypes(obj),
         output_key=output_key,
         fine_tunable=True,
@@ -165,24 +165,13 @@ def _merge_arguments(inputs: Any, arguments: Mapping[str, Any], names: list[str]
     return {**arguments, rest[0]: inputs}
 
 
-def _accepts_training(function: Callable[..., Any]) -> bool:
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-    return "training" in parameters
-
-
 def _call_input_dtypes(obj: Any) -> InputDtypes:
     """The dtype(s) ``obj.__call__`` was traced for, when all traces agree."""
-    function = obj.__call__ if callable(obj) else None
-    spec = getattr(function, "input_signature", None)
+    spec = declared_input_signature(obj)
     if spec:
         first = spec[0]
     else:
-        traces = getattr(function, "concrete_functions", None) or []
-        firsts = [trace.structured_input_signature[0][0] for trace in traces
-                  if trace.structured_input_signature[0]]
+        firsts = [trace.args[0] for trace in call_traces(obj) if trace.args]
         if not firsts:
             return None
         first = firsts[0]

@@ -15,24 +15,23 @@ The file format is described in :mod:`hubcompat.reference_npz`.
 
 from __future__ import annotations
 
-import inspect
+import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
-from hubcompat import conversion, errors, reference_npz
+from hubcompat import conversion, errors, parity, reference_npz
+from hubcompat._tf2_call import call_function, call_parameters, call_traces
+from hubcompat.check_names import FAIL, PASS, SKIP, SKIPPABLE
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs, signature_names
 from hubcompat.formats import ModelFormat, detect_format
-
-PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-SKIPPABLE = ("keras", "reexport", "training")
-CALL = "__call__"
-DEFAULT_ATOL = 1e-5
-DEFAULT_RTOL = 1e-5
+from hubcompat.parity import CALL
+from hubcompat.tolerances import DEFAULT_ATOL, DEFAULT_RTOL
 
 
 @dataclass(frozen=True)
@@ -71,15 +70,20 @@ class _Entry:
 class _Run:
     """What the checks of one model share."""
 
-    model: object
+    model: Any  # a TF1ModuleAdapter, or what tf.saved_model.load returns
     is_tf1: bool
     entries: dict[str, _Entry]
     inputs: dict[str, dict] = field(default_factory=dict)  # entry -> inputs used
     outputs: dict[str, dict] = field(default_factory=dict)  # entry -> flat output arrays
 
 
-def run_checks(handle, *, reference=None, inputs=None, atol: float = DEFAULT_ATOL,
-               rtol: float = DEFAULT_RTOL, tags=None, skip=(), record=None,
+Arrays = Mapping[str, np.ndarray] | str | os.PathLike[str]  # a dict, or a .npz file
+
+
+def run_checks(handle: str | os.PathLike[str], *, reference: Arrays | None = None,
+               inputs: Arrays | None = None, atol: float = DEFAULT_ATOL,
+               rtol: float = DEFAULT_RTOL, tags: Iterable[str] | str | None = None,
+               skip: Iterable[str] = (), record: str | os.PathLike[str] | None = None,
                overwrite: bool = False) -> list[CheckResult]:
     """Runs every check on the model at ``handle``; returns one result per line of output.
 
@@ -116,7 +120,9 @@ def run_checks(handle, *, reference=None, inputs=None, atol: float = DEFAULT_ATO
     return results
 
 
-def record_reference(handle, path, *, inputs=None, tags=None, overwrite: bool = False) -> Path:
+def record_reference(handle: str | os.PathLike[str], path: str | os.PathLike[str], *,
+                     inputs: Arrays | None = None, tags: Iterable[str] | str | None = None,
+                     overwrite: bool = False) -> Path:
     """Writes a reference file for ``handle``: its signatures' inputs and outputs."""
     results = run_checks(handle, inputs=inputs, tags=tags, skip=SKIPPABLE, record=path,
                          overwrite=overwrite)
@@ -178,17 +184,18 @@ def _signature_caller(model, name: str, is_tf1: bool):
 
 def _call_entry(model) -> _Entry | None:
     """The ``__call__`` of a TF2 SavedModel, if it was saved with tensor (or dict) inputs."""
-    function = model.__call__ if callable(model) else None
-    concrete = list(getattr(function, "concrete_functions", None) or [])
-    if not concrete:
+    function = call_function(model)
+    traces = call_traces(model)
+    if function is None or not traces:
         return None
-    args, kwargs = concrete[0].structured_input_signature
-    params = list(inspect.signature(function).parameters)
+    args, kwargs = traces[0].args, traces[0].kwargs
+    params = call_parameters(model)
     takes_training = "training" in params
     if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
-        return _Entry(CALL, dict(args[0]), lambda inputs, training=None: _as_outputs(
-            function(inputs, **_training_kwarg(takes_training, training))),
-            takes_training, keras_input="dict")
+        def call_dict(inputs: dict, training: bool | None = None) -> dict:
+            return _as_outputs(function(inputs, **_training_kwarg(takes_training, training)))
+
+        return _Entry(CALL, dict(args[0]), call_dict, takes_training, keras_input="dict")
     positional = [(params[i], spec) for i, spec in enumerate(args) if isinstance(spec, tf.TypeSpec)]
     keyword = {name: spec for name, spec in kwargs.items() if isinstance(spec, tf.TypeSpec)}
     if not all(isinstance(a, tf.TypeSpec) or not tf.nest.is_nested(a) for a in args):
@@ -226,7 +233,7 @@ def _check_call(run: _Run, entry: _Entry, given: dict) -> CheckResult:
         inputs, source = _inputs_for(run.model, entry, given)
         outputs = entry.call(inputs, False if entry.takes_training else None)
         flat = _flatten("output", entry.name, outputs)
-    except Exception as e:  # noqa: BLE001 - any failure is this check's result
+    except Exception as e:  # any failure is this check's result
         return CheckResult(name, FAIL, _describe(e))
     run.inputs[entry.name], run.outputs[entry.name] = inputs, flat
     not_finite = [key for key, array in flat.items()
@@ -239,7 +246,7 @@ def _check_call(run: _Run, entry: _Entry, given: dict) -> CheckResult:
 
 
 def _inputs_for(model, entry: _Entry, given: dict) -> tuple[dict, str]:
-    prefix = f"input/{entry.name}/"
+    prefix = reference_npz.prefix("input", entry.name)
     if entry.specs and any(key.startswith(prefix) for key in given):
         return {name: _input_from_arrays(given, entry.name, name, spec)
                 for name, spec in entry.specs.items()}, "inputs from file"
@@ -264,7 +271,7 @@ def _flatten(kind: str, signature: str, values: Mapping) -> dict[str, np.ndarray
     """``kind`` ``"input"`` or ``"output"``: the reference file's arrays of ``values``."""
     flat = {}
     for name, value in sorted(values.items()):
-        flat.update(reference_npz.flatten(f"{kind}/{signature}/{name}", value))
+        flat.update(reference_npz.flatten(reference_npz.prefix(kind, signature) + name, value))
     return flat
 
 
@@ -275,17 +282,17 @@ def _check_reference(run: _Run, reference: dict, atol: float, rtol: float) -> li
         if entry.name not in run.outputs:
             results.append(CheckResult(name, SKIP, f"call[{entry.name}] failed"))
             continue
-        prefix = f"output/{entry.name}/"
+        prefix = reference_npz.prefix("output", entry.name)
         expected = {k: v for k, v in reference.items() if k.startswith(prefix)}
-        problems, largest = reference_npz.compare(expected, run.outputs[entry.name],
-                                                  atol=atol, rtol=rtol)
-        problems = _input_problems(run, entry, reference) + problems
+        comparison = parity.compare(expected, run.outputs[entry.name], atol=atol, rtol=rtol)
+        problems = _input_problems(run, entry, reference) + comparison.messages()
         if problems:
             results.append(CheckResult(name, FAIL, "; ".join(problems)))
         else:
             results.append(CheckResult(
-                name, PASS, f"{len(expected)} arrays match (max |diff| {largest:.2g})"))
-    known = {f"{kind}/{entry}/" for entry in run.entries for kind in ("input", "output")}
+                name, PASS, f"{len(expected)} arrays match (max |diff| {comparison.largest:.2g})"))
+    known = {reference_npz.prefix(kind, entry) for entry in run.entries
+             for kind in reference_npz.KINDS}
     stray = sorted(k for k in reference if not any(k.startswith(p) for p in known))
     if stray:
         results.append(CheckResult(
@@ -324,7 +331,7 @@ def _record(run: _Run, path, results: list[CheckResult], overwrite: bool) -> Che
 def _guarded(name: str, check, run: _Run, atol: float, rtol: float) -> CheckResult:
     try:
         return check(run, atol, rtol)
-    except Exception as e:  # noqa: BLE001 - any failure is this check's result
+    except Exception as e:  # any failure is this check's result
         return CheckResult(name, FAIL, _describe(e))
 
 
@@ -337,7 +344,7 @@ def _default_entry(run: _Run) -> _Entry | None:
 
 
 def _check_keras(run: _Run, atol: float, rtol: float) -> CheckResult:
-    from hubcompat._compat import keras_module
+    from hubcompat._keras import keras_module
     from hubcompat.keras_layer import KerasLayer
 
     entry = _default_entry(run)
@@ -362,48 +369,54 @@ def _check_keras(run: _Run, atol: float, rtol: float) -> CheckResult:
         (symbolic,), (inputs,) = symbolic.values(), inputs.values()
     model = keras.Model(symbolic, layer(symbolic))
     actual = _flatten("output", entry.name, _as_outputs(model(inputs)))
-    problems, largest = reference_npz.compare(run.outputs[entry.name], actual, atol=atol, rtol=rtol)
-    if problems:
-        return CheckResult("keras", FAIL, "; ".join(problems))
+    comparison = parity.compare(run.outputs[entry.name], actual, atol=atol, rtol=rtol)
+    if not comparison.ok:
+        return CheckResult("keras", FAIL, "; ".join(comparison.messages()))
     return CheckResult("keras", PASS, f"KerasLayer in a keras.Model ({keras.__name__} "
                        f"{keras.__version__}) matches {entry.name}'s outputs "
-                       f"(max |diff| {largest:.2g})")
+                       f"(max |diff| {comparison.largest:.2g})")
 
 
 def _check_reexport(run: _Run, atol: float, rtol: float) -> CheckResult:
+    """Saved and reloaded, the model computes what it did (a TF1 module as ``convert``
+    writes it: every signature, ``__call__`` and the state after each call)."""
     with tempfile.TemporaryDirectory(prefix="hubcompat-check-") as folder:
-        if run.is_tf1:  # as `hubcompat convert` writes it: every signature, __call__
+        if run.is_tf1:
             conversion.save(run.model, folder)
-            differences = conversion.compare(run.model, tf.saved_model.load(folder))
-            bad = {k: d for k, d in differences.items() if not d <= atol}
-            if bad:
-                return CheckResult("reexport", FAIL, "; ".join(
-                    f"{k}: max |diff| {d:.3g} > {atol}" for k, d in sorted(bad.items())))
-            return CheckResult("reexport", PASS, f"hubcompat.convert's SavedModel: "
-                               f"{len(differences)} outputs match (max |diff| "
-                               f"{max(differences.values(), default=0.0):.2g})")
-        tf.saved_model.save(run.model, folder)
-        reloaded = tf.saved_model.load(folder)
-        new = _entries(reloaded, is_tf1=False)
-        compared, largest = [], 0.0
-        problems = [f"the reloaded model has no {name}" for name in run.outputs if name not in new]
-        for name in run.outputs:
-            if name not in new:
-                continue
-            entry = new[name]
-            outputs = entry.call(run.inputs[name], False if entry.takes_training else None)
-            actual = _flatten("output", name, outputs)
-            expected = {k: v for k, v in run.outputs[name].items() if k in actual}
-            found, diff = reference_npz.compare(expected, actual, atol=atol, rtol=rtol)
-            problems += found
-            largest = max(largest, diff)
-            compared.append(name)
+            comparison = parity.compare_converted(
+                parity.ModuleOutputs(run.model), tf.saved_model.load(folder), atol=atol, rtol=rtol)
+            problems = comparison.messages()
+            compared = f"hubcompat.convert's SavedModel: {len(comparison.differences)}"
+        else:
+            comparison, names, problems = _compare_reloaded(run, folder, atol, rtol)
+            if not problems and not names:
+                return CheckResult("reexport", SKIP, "no call passed to compare with")
+            compared = f"tf.saved_model.save + load: {', '.join(names)}"
     if problems:
         return CheckResult("reexport", FAIL, "; ".join(problems))
-    if not compared:
-        return CheckResult("reexport", SKIP, "no call passed to compare with")
-    return CheckResult("reexport", PASS, f"tf.saved_model.save + load: {', '.join(compared)} "
-                       f"outputs match (max |diff| {largest:.2g})")
+    return CheckResult("reexport", PASS, f"{compared} outputs match "
+                       f"(max |diff| {comparison.largest:.2g})")
+
+
+def _compare_reloaded(run: _Run, folder: str, atol: float,
+                      rtol: float) -> tuple[parity.Comparison, list[str], list[str]]:
+    """A TF2 model saved to ``folder`` and reloaded, against the calls that passed:
+    the comparison, the calls compared, and every problem."""
+    tf.saved_model.save(run.model, folder)
+    reloaded = tf.saved_model.load(folder)  # kept: the entries do not hold its variables
+    new = _entries(reloaded, is_tf1=False)
+    missing = [f"the reloaded model has no {name}" for name in run.outputs if name not in new]
+    expected: dict[str, np.ndarray] = {}
+    actual: dict[str, np.ndarray] = {}
+    compared = [name for name in run.outputs if name in new]
+    for name in compared:
+        entry = new[name]
+        outputs = _flatten("output", name, entry.call(
+            run.inputs[name], False if entry.takes_training else None))
+        actual.update(outputs)
+        expected.update({k: v for k, v in run.outputs[name].items() if k in outputs})
+    comparison = parity.compare(expected, actual, atol=atol, rtol=rtol)
+    return comparison, compared, missing + comparison.messages()
 
 
 def _check_training(run: _Run, atol: float, rtol: float) -> CheckResult:

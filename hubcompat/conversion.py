@@ -16,15 +16,18 @@ import gc
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import tensorflow as tf
 
 from hubcompat import errors, preflight
-from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
-from hubcompat.parity import StartingState, keyword_inputs, max_abs_difference
+from hubcompat.parity import ModuleOutputs, compare_converted
+from hubcompat.tolerances import DEFAULT_ATOL
 
-CALL = "__call__"
+if TYPE_CHECKING:
+    from hubcompat.tf1.adapter import TF1ModuleAdapter
 
 
 @dataclass
@@ -62,8 +65,9 @@ class ConversionReport:
         }
 
 
-def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True,
-            atol: float = 1e-5) -> ConversionReport:
+def convert(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
+            overwrite: bool = False, tags: Iterable[str] | str | None = None,
+            verify: bool = True, atol: float = DEFAULT_ATOL) -> ConversionReport:
     """Writes the TF1 module ``src`` (any handle :func:`hubcompat.load` accepts) to ``dst``
     as a TF2 SavedModel; with ``verify``, reloads it and compares every signature's
     outputs (and ``__call__``'s) with the module's on example inputs.
@@ -85,10 +89,11 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
     if verify:
         # The module's outputs first, then its variables are freed before the
         # converted model's are restored: never two copies in memory.
-        expected = Expected(module)
+        expected = ModuleOutputs(module)
         del module
         gc.collect()
-        report.differences = differences(expected, tf.saved_model.load(dst))
+        report.differences = compare_converted(expected, tf.saved_model.load(dst),
+                                               atol=atol).differences
         report.verified = True
     return report
 
@@ -96,7 +101,7 @@ def convert(src, dst, *, overwrite: bool = False, tags=None, verify: bool = True
 SERVING_DEFAULT = "serving_default"
 
 
-def save(module, path: str) -> None:
+def save(module: TF1ModuleAdapter, path: str) -> None:
     """``tf.saved_model.save`` of a loaded TF1 module with all its signatures.
 
     The ``default`` signature is also written as ``serving_default``, the one TF
@@ -143,67 +148,3 @@ def _replace(new: str, dst: str) -> None:
         raise
     finally:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def compare(module, converted) -> dict[str, float]:
-    """Max abs difference of every output of every signature (and of ``__call__``
-    with training=False) between ``module`` and the reloaded ``converted``."""
-    return differences(Expected(module), converted)
-
-
-class Expected:
-    """What the module computed, to compare a converted model with after the
-    module itself is gone (:func:`convert` frees it before the reload).
-
-    A stateful module's calls move its state (``module.stateful_variables``):
-    each call starts from the state the module was saved with, and the state
-    after it is kept too (compared as ``<signature>/state/<var>``).
-    """
-
-    def __init__(self, module):
-        image_size = image_size_of(module)
-        state_vars = list(getattr(module, "stateful_variables", []))
-        position = {id(v): i for i, v in enumerate(module.variables)}
-        self.state_positions = [position[id(v)] for v in state_vars]
-        self.state_names = [_variable_name(v) for v in state_vars]
-        start = StartingState(state_vars)
-        self.calls: dict[str, tuple[dict, dict, list]] = {}
-        for name in module.get_signature_names():
-            inputs = example_inputs(input_specs(module, name), image_size=image_size)
-            start.restore()
-            outputs = module(inputs, signature=name, as_dict=True)
-            self.calls[name] = (inputs, outputs, [v.read_value() for v in state_vars])
-        start.restore()
-
-
-def differences(expected: Expected, converted) -> dict[str, float]:
-    """Max abs difference between what :class:`Expected` kept and ``converted``'s outputs."""
-    theirs = list(converted.variables) if expected.state_positions else []
-    converted_state = [theirs[i] for i in expected.state_positions]
-    start = StartingState(converted_state)
-    result = {}
-
-    def compare_state(prefix: str, after: list) -> None:
-        for var_name, value, variable in zip(expected.state_names, after, converted_state):
-            result[f"{prefix}/state/{var_name}"] = max_abs_difference(value, variable)
-
-    for name, (inputs, outputs, after) in expected.calls.items():
-        start.restore()
-        actual = converted.signatures[name](**keyword_inputs(inputs))
-        for key in sorted(outputs):
-            result[f"{name}/{key}"] = max_abs_difference(outputs[key], actual.get(key))
-        compare_state(name, after)
-        if name == "default" and callable(converted):
-            start.restore()
-            call_input = next(iter(inputs.values())) if len(inputs) == 1 else inputs
-            called = converted(call_input, training=False)
-            called = called if isinstance(called, dict) else {"default": called}
-            for key in sorted(called):
-                result[f"{CALL}/{key}"] = max_abs_difference(outputs[key], called[key])
-            compare_state(CALL, after)
-    start.restore()
-    return result
-
-
-def _variable_name(variable) -> str:
-    return variable.name.split(":")[0]

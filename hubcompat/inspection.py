@@ -8,22 +8,22 @@ hubcompat inspect`` prints it as text or JSON.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat._tf2_call import call_traces
 from hubcompat.example_inputs import example_inputs, image_size_of, input_specs
 from hubcompat.formats import ModelFormat, detect_format, read_saved_model_summary
-from hubcompat.parity import max_abs_difference
+from hubcompat.parity import compare
 from hubcompat.resolvers import resolve
-
-# Outputs that differ by more than this between inference and training mode
-# count as changed by training=True.
-TRAINING_ATOL = 1e-6
+from hubcompat.tolerances import TRAINING_ATOL
 
 
-def describe(handle, tags=None) -> dict:
+def describe(handle: str | os.PathLike[str], tags: Iterable[str] | str | None = None) -> dict:
     """Describes the model at ``handle`` (anything :func:`hubcompat.load` accepts)."""
     path = resolve(handle)
     fmt = detect_format(path)
@@ -96,7 +96,7 @@ def _training_changes(path, handle, reader, tags, names) -> dict:
     from hubcompat.tf1.module_reader import UPDATE_OPS_COLLECTION
 
     train_tags = reader.train_tags(tags)
-    result = {"train_graph": train_tags is not None, "train_tags": None,
+    result: dict[str, Any] = {"train_graph": train_tags is not None, "train_tags": None,
               "update_ops": 0, "changed_outputs": {}, "unavailable": {}}
     if train_tags is None:
         return result
@@ -118,13 +118,13 @@ def _training_changes(path, handle, reader, tags, names) -> dict:
                 result["changed_outputs"][name] = None
                 result["unavailable"][name] = str(e)
                 continue
-            changed = [key for key in sorted(inference)
-                       if not max_abs_difference(inference[key], training.get(key)) <= TRAINING_ATOL]
-            result["changed_outputs"][name] = changed
+            comparison = compare(inference, training, atol=TRAINING_ATOL)
+            result["changed_outputs"][name] = [key for key in sorted(comparison.problems)
+                                               if key in inference]
     finally:
         # training=True ran the update ops: the checkpoint's values go back in
         # (restored again, rather than kept as a second copy).
-        module._state.restore()
+        module.restore_checkpoint()
     return result
 
 
@@ -160,13 +160,12 @@ def _describe_tf2(path: str, tags) -> dict:
 
 
 def _call_info(obj) -> dict:
-    concrete = list(getattr(obj.__call__, "concrete_functions", [])) if callable(obj) else []
-    trained_with = set()
-    for function in concrete:
-        args, kwargs = function.structured_input_signature
-        values = [*args[1:], kwargs.get("training")]
+    traces = call_traces(obj)
+    trained_with: set[bool] = set()
+    for trace in traces:
+        values = [*trace.args[1:], trace.kwargs.get("training")]
         trained_with.update(v for v in values if isinstance(v, bool))
-    return {"exists": bool(concrete), "accepts_training": bool(trained_with)}
+    return {"exists": bool(traces), "accepts_training": bool(trained_with)}
 
 
 def _as_spec(value):

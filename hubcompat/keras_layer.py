@@ -4,7 +4,7 @@
 since TF 2.16) refuses it in ``Sequential`` and functional models; it also
 cannot fine-tune TF1 Hub modules and drops ``tags`` from its config. This layer
 takes the same arguments and follows the same conventions, is a layer of
-whichever Keras :func:`hubcompat._compat.keras_module` picks, and fine-tunes
+whichever Keras :func:`hubcompat._keras.keras_module` picks, and fine-tunes
 TF1 Hub modules through :class:`hubcompat.tf1.adapter.TF1ModuleAdapter`
 (their ``{"train"}`` graph, update ops and regularization losses).
 """
@@ -20,7 +20,7 @@ from typing import Any, TypeAlias, TypeVar
 
 import tensorflow as tf
 
-from hubcompat import _compat, errors
+from hubcompat import _keras, errors
 from hubcompat._layer_target import (
     cast_inputs,
     cast_outputs,
@@ -29,6 +29,7 @@ from hubcompat._layer_target import (
     resolve_target,
     to_tensors,
 )
+from hubcompat._tf2_call import call_traces
 from hubcompat.loader import Tags, load
 from hubcompat.tf1.adapter import TF1ModuleAdapter
 from hubcompat.tf1.module_reader import tags_key
@@ -53,7 +54,7 @@ class _Settings:
     load_options: Any = None
 
 
-class KerasLayer(_compat.keras_layer_base()):  # type: ignore[misc]  # Keras 3's or tf-keras' Layer
+class KerasLayer(_keras.keras_layer_base()):  # type: ignore[misc]  # Keras 3's or tf-keras' Layer
     """Wraps a SavedModel or a TF1 Hub module as a Keras layer.
 
     Arguments are those of ``hub.KerasLayer``:
@@ -266,7 +267,7 @@ class KerasLayer(_compat.keras_layer_base()):  # type: ignore[misc]  # Keras 3's
         return config
 
 
-_compat.register_keras_serializable(KerasLayer)  # registers and returns the class itself
+_keras.register_keras_serializable(KerasLayer)  # registers and returns the class itself
 
 
 def _load(handle: object, tags: Tags, load_options: Any) -> Any:
@@ -328,10 +329,8 @@ def _single_input(obj: Any, signature: str | None) -> _InputSpec | None:
         if signature in signatures:
             specs = list(signatures[signature].structured_input_signature[1].values())
     else:
-        call = obj.__call__ if callable(obj) else None
-        for function in getattr(call, "concrete_functions", None) or []:
-            args, kwargs = function.structured_input_signature
-            specs.extend(tf.nest.flatten((args[:1], kwargs)))
+        for trace in call_traces(obj):
+            specs.extend(tf.nest.flatten((trace.args[:1], trace.kwargs)))
     if not specs or any(not isinstance(s, tf.TensorSpec) for s in specs):
         return None
     first = specs[0]

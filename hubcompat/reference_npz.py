@@ -14,9 +14,11 @@ so the file loads with ``allow_pickle=False``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,18 +28,22 @@ from hubcompat._fileio import atomic_writer
 SPARSE_PARTS = ("indices", "values", "dense_shape")
 
 
+KINDS = ("input", "output")
+
+
+def prefix(kind: str, signature: str) -> str:
+    """``<kind>/<signature>/``: the start of the keys of one signature's inputs or outputs."""
+    return f"{kind}/{signature}/"
+
+
 def input_key(signature: str, name: str) -> str:
-    return f"input/{signature}/{name}"
-
-
-def output_key(signature: str, name: str) -> str:
-    return f"output/{signature}/{name}"
+    return prefix("input", signature) + name
 
 
 _KEY = re.compile(r"(input|output)/[^/]+/[^/].*")
 
 
-def read(path) -> dict[str, np.ndarray]:
+def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """All arrays of a reference (or ``--inputs``) file.
 
     A ``.npz`` file in another layout (e.g. a fixture's ``NAME.reference.npz``,
@@ -74,7 +80,7 @@ def read(path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def check_writable(path, *, overwrite: bool) -> None:
+def check_writable(path: str | os.PathLike[str], *, overwrite: bool) -> None:
     """Raises :class:`~hubcompat.errors.ReferenceExistsError` when ``path`` exists and
     ``overwrite`` is off."""
     if Path(path).exists() and not overwrite:
@@ -84,56 +90,28 @@ def check_writable(path, *, overwrite: bool) -> None:
         )
 
 
-def write(path, arrays: Mapping[str, np.ndarray], *, overwrite: bool = False) -> None:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], *,
+          overwrite: bool = False) -> None:
     """Writes ``arrays`` to ``path`` through a temporary file (never a half-written file)."""
     path = Path(path)
     check_writable(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(path) as f:
-        np.savez(f, **dict(sorted(arrays.items())))
+        by_key: dict[str, Any] = dict(sorted(arrays.items()))
+        np.savez(f, **by_key)
 
 
-def flatten(prefix: str, value) -> dict[str, np.ndarray]:
-    """``{prefix: array}`` for a tensor, or the three arrays of a sparse tensor."""
+def flatten(key: str, value: Any) -> dict[str, np.ndarray]:
+    """``{key: array}`` for a tensor, or the three arrays of a sparse tensor."""
     import tensorflow as tf
 
     if isinstance(value, tf.SparseTensor):
-        return {f"{prefix}/{part}": to_array(getattr(value, part)) for part in SPARSE_PARTS}
-    return {prefix: to_array(value)}
+        return {f"{key}/{part}": _to_array(getattr(value, part)) for part in SPARSE_PARTS}
+    return {key: _to_array(value)}
 
 
-def to_array(value) -> np.ndarray:
+def _to_array(value: Any) -> np.ndarray:
     array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
     if array.dtype == object:  # tf.string -> bytes objects -> a fixed-width S array
         array = array.astype(bytes)
     return array
-
-
-def compare(expected: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray], *,
-            atol: float, rtol: float) -> tuple[list[str], float]:
-    """Problems (each naming its key) and the largest absolute difference seen."""
-    problems, largest = [], 0.0
-    for key in sorted(set(expected) | set(actual)):
-        if key not in actual:
-            problems.append(f"{key}: in the reference, but the model has no such output")
-            continue
-        if key not in expected:
-            problems.append(f"{key}: the model returns it, but the reference has no such key")
-            continue
-        want, got = expected[key], actual[key]
-        if want.shape != got.shape:
-            problems.append(f"{key}: shape {got.shape} differs from the reference's {want.shape}")
-        elif _numeric(want) and _numeric(got):
-            diff = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)),
-                                initial=0.0))
-            largest = max(largest, diff)
-            if not np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
-                problems.append(f"{key}: values differ by up to {diff:.3g} "
-                                f"(atol={atol:g}, rtol={rtol:g})")
-        elif want.dtype.kind != got.dtype.kind or not np.array_equal(want, got):
-            problems.append(f"{key}: values differ from the reference ({got.dtype} vs {want.dtype})")
-    return problems, largest
-
-
-def _numeric(array: np.ndarray) -> bool:
-    return array.dtype.kind in "iufc"

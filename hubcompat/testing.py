@@ -28,12 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hubcompat.check_names import FAIL, GROUPS, SKIP, SKIPPABLE
+from hubcompat.tolerances import DEFAULT_ATOL, DEFAULT_RTOL
+
 if TYPE_CHECKING:  # hubcompat.checks imports TensorFlow
     from _pytest._code.code import TerminalRepr, TracebackStyle
 
     from hubcompat.checks import CheckResult
 
-GROUPS = ("load", "call", "reference", "keras", "reexport", "training")
 _ARCHIVE_SUFFIX = re.compile(r"(\.tar\.gz|\.tgz|\.tar|\.zip)$")
 # handle -> its check results, or the error that stopped them (one run per session).
 _RESULTS = pytest.StashKey[dict[str, "list[CheckResult] | Exception"]]()
@@ -48,9 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--hubcompat-record", action="store_true",
                     help="write DIR/<name>.npz (replacing it) instead of comparing")
     group.addoption("--hubcompat-skip", default="", metavar="CHECKS",
-                    help="comma-separated checks not to run: keras, reexport, training")
-    group.addoption("--hubcompat-atol", type=float, default=1e-5, help="absolute tolerance")
-    group.addoption("--hubcompat-rtol", type=float, default=1e-5, help="relative tolerance")
+                    help=f"comma-separated checks not to run: {', '.join(SKIPPABLE)}")
+    group.addoption("--hubcompat-atol", type=float, default=DEFAULT_ATOL, help="absolute tolerance")
+    group.addoption("--hubcompat-rtol", type=float, default=DEFAULT_RTOL, help="relative tolerance")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -107,7 +109,7 @@ class CheckItem(pytest.Item):
         lines = "\n".join(r.line() for r in results)
         if any(r.failed for r in results):
             raise CheckFailed(lines)
-        if results and all(r.status == "SKIP" for r in results):
+        if results and all(r.status == SKIP for r in results):
             pytest.skip(lines)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
@@ -145,7 +147,7 @@ def _run(config: pytest.Config, handle: str) -> list[CheckResult] | Exception:
     except errors.HubcompatError as e:
         return e
     if missing:
-        results.append(CheckResult("reference", "FAIL", f"no reference file {path}: record it "
+        results.append(CheckResult("reference", FAIL, f"no reference file {path}: record it "
                                    "with --hubcompat-record"))
     return results
 

@@ -161,7 +161,7 @@ class _DocumentRun:
         namespace["__workspace__"] = self.workspace
         with _cwd(self.workspace):
             exec("import os\nimport numpy as np\nimport tensorflow as tf\nimport hubcompat\n"
-                 "from hubcompat._compat import keras_module\nkeras = keras_module()\n",
+                 "from hubcompat._keras import keras_module\nkeras = keras_module()\n",
                  namespace)
 
     def run_until(self, index: int) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 
+from hubcompat.check_names import SKIPPABLE
 from hubcompat.commands import add_tags_argument, parse_tags
 from hubcompat.commands._tensorflow import import_tensorflow
-
-SKIPPABLE = ("keras", "reexport", "training")  # hubcompat.checks.SKIPPABLE, without TF
+from hubcompat.tolerances import DEFAULT_ATOL, DEFAULT_RTOL
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,8 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--inputs", metavar="FILE.npz",
                         help="inputs to feed (keys input/<signature>/<input>) instead of "
                         "generated examples")
-    parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
-    parser.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance (1e-5)")
+    parser.add_argument("--atol", type=float, default=DEFAULT_ATOL,
+                        help=f"absolute tolerance ({DEFAULT_ATOL:g})")
+    parser.add_argument("--rtol", type=float, default=DEFAULT_RTOL,
+                        help=f"relative tolerance ({DEFAULT_RTOL:g})")
     add_tags_argument(parser)
     parser.add_argument("--skip", type=_skip_list, default=(), metavar="CHECKS",
                         help=f"comma-separated checks not to run: {', '.join(SKIPPABLE)}")

@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from hubcompat.commands import add_tags_argument, parse_tags
+from hubcompat.tolerances import DEFAULT_ATOL
 
 if TYPE_CHECKING:  # hubcompat.conversion imports TensorFlow
     from hubcompat.conversion import ConversionReport
@@ -33,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_tags_argument(parser)
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip comparing the converted model's outputs with the module's")
-    parser.add_argument("--atol", type=float, default=1e-5,
-                        help="largest absolute difference the check accepts (default 1e-5)")
+    parser.add_argument("--atol", type=float, default=DEFAULT_ATOL,
+                        help="largest absolute difference the check accepts "
+                        f"(default {DEFAULT_ATOL:g})")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 

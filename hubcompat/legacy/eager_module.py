@@ -46,8 +46,8 @@ class EagerModule:
         adapter_tags = base if self._training else set(tags)
         with tf.init_scope():
             self._adapter = load_tf1(path, adapter_tags)
-        self._descriptions = self._adapter._reader.variables(adapter_tags)  # private: hubcompat's own adapter/state
-        by_name = self._adapter._state.variables_by_name  # private: hubcompat's own adapter/state
+        self._descriptions = self._adapter.variable_descriptions
+        by_name = self._adapter.variables_by_name
         self.variable_map: dict = hub_format.group_partitions(
             (desc.name, desc.checkpoint_key if desc.slice_offset is not None else None,
              desc.slice_offset, by_name[desc.name])
@@ -69,7 +69,7 @@ class EagerModule:
         """Writes the module with the variables' current values (eagerly no session is needed)."""
         if not tf.executing_eagerly():
             raise errors.EagerModeError("Module.export of an eager Module must run eagerly.")
-        by_name = self._adapter._state.variables_by_name  # private: hubcompat's own adapter/state
+        by_name = self._adapter.variables_by_name
 
         def save_variables(prefix):
             names, slices, tensors = [], [], []

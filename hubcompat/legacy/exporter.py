@@ -21,7 +21,7 @@ from typing import Any
 import tensorflow as tf
 
 from hubcompat import errors
-from hubcompat._compat import estimator_module
+from hubcompat._tf_private import estimator_module
 
 _log = logging.getLogger(__name__)
 _EXPORT_MODULES = ("__tfhub_export_modules",)  # a tuple key: never saved with the graph

@@ -10,10 +10,10 @@ from __future__ import annotations
 import collections
 
 import tensorflow as tf
-from tensorflow.python.feature_column import feature_column as fc_v1
-from tensorflow.python.feature_column import feature_column_v2 as fc_v2
 
 from hubcompat import errors
+from hubcompat._tf_private import feature_column_v1 as fc_v1
+from hubcompat._tf_private import feature_column_v2 as fc_v2
 from hubcompat.keras_layer import KerasLayer
 from hubcompat.legacy import image_util
 from hubcompat.legacy.module import Module, as_module_spec

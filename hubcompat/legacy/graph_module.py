@@ -17,9 +17,9 @@ import re
 import tensorflow as tf
 from tensorflow.core.framework import types_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
-from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
+from hubcompat._tf_private import registered_op_def
 from hubcompat.legacy import tensor_info, writer
 from hubcompat.tf1 import hub_format
 from hubcompat.tf1.module_reader import import_error, read_checkpoint_index
@@ -38,7 +38,7 @@ def state_op_types(graph_def) -> set[str]:
     """The op types of ``graph_def`` that hold state, by hub.Module's rule
     (:func:`hubcompat.tf1.hub_format.is_state_op`: variables, tables, ...)."""
     return {op for op in {node.op for node in graph_def.node}
-            if hub_format.is_state_op(op_def_registry.get(op))}
+            if hub_format.is_state_op(registered_op_def(op))}
 
 
 def _copy(meta_graph):

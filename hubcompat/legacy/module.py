@@ -19,7 +19,7 @@ import tensorflow as tf
 from google.protobuf.message import Message
 
 from hubcompat import errors
-from hubcompat._compat import building_wrapped_function
+from hubcompat._tf_private import building_wrapped_function
 from hubcompat.legacy import tensor_info
 from hubcompat.legacy.eager_module import EagerModule
 from hubcompat.legacy.graph_module import GraphModule

@@ -10,15 +10,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
+from google.protobuf.message import Message
 
 from hubcompat import errors, formats
-from hubcompat._compat import auto_trackable_base, save_type_savedmodel
+from hubcompat._tf_private import AutoTrackable, save_type_savedmodel
 from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
-from hubcompat.tf1.module_reader import ModuleReader, tags_key
+from hubcompat.tf1.module_reader import (
+    ModuleReader,
+    TensorDescription,
+    VariableDescription,
+    tags_key,
+)
 from hubcompat.tf1.state import ModuleState
 
 DEFAULT_SIGNATURE = "default"
@@ -26,10 +33,10 @@ DEFAULT_OUTPUT = "default"
 SERVE_ENDPOINT = "serve"  # what keras.layers.TFSMLayer(path) calls by default
 
 
-class TF1ModuleAdapter(auto_trackable_base()):
+class TF1ModuleAdapter(AutoTrackable):
     """A loaded TF1 Hub module. Create it with :func:`hubcompat.load`."""
 
-    def __init__(self, path: str, tags=None):
+    def __init__(self, path: str, tags: Iterable[str] | str | None = None) -> None:
         super().__init__()
         reader = ModuleReader(path)
         self._reader = reader
@@ -65,7 +72,8 @@ class TF1ModuleAdapter(auto_trackable_base()):
 
     # --- calling -----------------------------------------------------------
 
-    def __call__(self, inputs=None, training=False, *, signature=None, as_dict=None):
+    def __call__(self, inputs: Any = None, training: bool | tf.Tensor = False, *,
+                 signature: str | None = None, as_dict: bool | None = None) -> Any:
         """Runs ``signature`` (default ``"default"``) on ``inputs``.
 
         ``inputs`` is a single tensor (for a signature with one input), a dict
@@ -149,18 +157,21 @@ class TF1ModuleAdapter(auto_trackable_base()):
         """Signature functions called as ``hub.load`` gives them: keyword inputs, dict outputs."""
         return _SignatureMap(self)
 
-    def get_signature_names(self, tags=None) -> list[str]:
+    def get_signature_names(self, tags: Iterable[str] | str | None = None) -> list[str]:
         return self._reader.signature_names(self._tags if tags is None else tags)
 
-    def get_input_info_dict(self, signature=None, tags=None):
+    def get_input_info_dict(self, signature: str | None = None,
+                            tags: Iterable[str] | str | None = None) -> dict[str, TensorDescription]:
         tags = self._tags if tags is None else tags
         return self._reader.input_info(tags, signature or DEFAULT_SIGNATURE)
 
-    def get_output_info_dict(self, signature=None, tags=None):
+    def get_output_info_dict(self, signature: str | None = None,
+                             tags: Iterable[str] | str | None = None) -> dict[str, TensorDescription]:
         tags = self._tags if tags is None else tags
         return self._reader.output_info(tags, signature or DEFAULT_SIGNATURE)
 
-    def get_attached_message(self, key: str, message_type, required: bool = False):
+    def get_attached_message(self, key: str, message_type: type[Message],
+                             required: bool = False) -> Message | None:
         """The message attached under ``key`` (``hub.attach_message``), parsed as ``message_type``."""
         raw = self._reader.attachments.get(key)
         if raw is None:
@@ -177,6 +188,27 @@ class TF1ModuleAdapter(auto_trackable_base()):
     @property
     def tags(self) -> frozenset[str]:
         return self._tags
+
+    @property
+    def train_tags(self) -> frozenset[str] | None:
+        """The tag set ``training=True`` runs, or None when it runs the inference graph."""
+        return self._train_tags
+
+    @property
+    def variable_descriptions(self) -> list[VariableDescription]:
+        """Name, checkpoint key, shape, dtype and partition of each variable, in the
+        order of :attr:`variables` (as the module's files describe them)."""
+        return self._state.descriptions
+
+    @property
+    def variables_by_name(self) -> dict[str, tf.Variable]:
+        """The module's variables by their graph names (``dense/kernel``, ...)."""
+        return self._state.variables_by_name
+
+    def restore_checkpoint(self) -> None:
+        """Puts the values of the module's checkpoint back into :attr:`variables`
+        (e.g. after ``training=True`` calls applied the module's update ops)."""
+        self._state.restore()
 
     @property
     def tag_sets(self) -> list[frozenset[str]]:

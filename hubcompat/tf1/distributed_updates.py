@@ -45,7 +45,8 @@ def variable_aggregation(dtype: tf.DType) -> tf.VariableAggregation:
     return tf.VariableAggregation.ONLY_FIRST_REPLICA
 
 
-def split_update_ops(update_ops, distributed: dict, module_path: str):
+def split_update_ops(update_ops: list, distributed: dict,
+                     module_path: str) -> tuple[list, list]:
     """``(plain_ops, assigns)`` for the update ops of a training signature.
 
     ``distributed`` maps each graph tensor standing for a distributed
@@ -89,7 +90,7 @@ def _assigns_of(op, distributed, module_path):
     return None
 
 
-def apply(assigns, values) -> None:
+def apply(assigns: list, values: list) -> None:
     """Writes each assign's value, combined across replicas, to every copy of its variable.
 
     In replica context the floating values are averaged in one batched
@@ -120,5 +121,5 @@ _RAW_ASSIGNS = {
 
 
 def _write_local_copy(method, variable, value) -> None:
-    # variable.handle is this replica's copy in replica context (_compat.current_handle).
+    # variable.handle is this replica's copy in replica context (_tf_private.current_handle).
     getattr(tf.raw_ops, _RAW_ASSIGNS[method])(resource=variable.handle, value=value)

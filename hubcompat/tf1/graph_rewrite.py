@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 
 from tensorflow.core.framework import graph_pb2, node_def_pb2, types_pb2
-from tensorflow.python.framework import op_def_registry
 
 from hubcompat import errors
+from hubcompat._tf_private import registered_op_def
 from hubcompat.tf1.hub_format import (
     REF_TABLE_OPS,
     REF_VARIABLE_OPS,
@@ -146,7 +146,7 @@ def _convert_ref_consumers(
             node.op = "VarIsInitializedOp"
             node.attr.clear()
         else:
-            op_def = op_def_registry.get(node.op)
+            op_def = registered_op_def(node.op)
             for index, variable in ref_inputs:
                 if op_def is not None and _input_is_ref(op_def, node, index):
                     raise errors.UnsupportedGraphError(

@@ -9,13 +9,15 @@ of it into a concrete function on first use.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import call_flat, current_handle, prune_with_keyword_inputs
+from hubcompat._tf_private import call_flat, current_handle, prune_with_keyword_inputs
 from hubcompat.tf1 import distributed_updates, graph_rewrite, regularization
 from hubcompat.tf1.loop_gradients import LoopGradientCall
 from hubcompat.tf1.module_reader import (
@@ -37,20 +39,20 @@ CONTROL_FLOW_COLLECTIONS = ("while_context", "cond_context")
 class SignatureFunction:
     """A pruned signature: flat inputs in ``input_keys`` order -> dict of outputs."""
 
-    def __init__(self, call, input_keys, sparse_inputs, output_keys, make_keyword_function,
-                 ragged_inputs=None):
+    def __init__(self, call: Callable[[list], dict], input_keys: list[str],
+                 sparse_inputs: set[str], make_keyword_function: Callable[[], Any],
+                 ragged_inputs: dict[str, int] | None = None) -> None:
         self._call = call
         self.input_keys = input_keys  # sorted signature input names
         self.sparse_inputs = sparse_inputs  # subset of input_keys
         self.ragged_inputs = ragged_inputs or {}  # input key -> number of flat components
-        self.output_keys = output_keys
         self._make_keyword_function = make_keyword_function
-        self._keyword_function = None
+        self._keyword_function: Any = None
 
-    def __call__(self, flat_inputs) -> dict:
+    def __call__(self, flat_inputs: list) -> dict:
         return self._call(flat_inputs)
 
-    def keyword_function(self):
+    def keyword_function(self) -> Any:
         """The signature as ``hub.load`` gives it: a concrete function of keyword inputs."""
         if self._keyword_function is None:
             with tf.init_scope():
@@ -61,7 +63,7 @@ class SignatureFunction:
 class ImportedGraph:
     """The graph of one tag set, imported onto shared state."""
 
-    def __init__(self, reader: ModuleReader, tags, state: ModuleState):
+    def __init__(self, reader: ModuleReader, tags: frozenset[str], state: ModuleState) -> None:
         self._reader = reader
         self._tags = tags
         meta_graph = reader.meta_graph(tags)
@@ -141,7 +143,7 @@ class ImportedGraph:
             for c in function.captured_inputs
         ]
 
-    def element(self, name: str):
+    def element(self, name: str) -> Any:
         """A tensor of the imported graph, or its replacement if it was mapped."""
         mapped = self.mapped.get(name)
         return self._wrapped.graph.as_graph_element(name) if mapped is None else mapped
@@ -198,7 +200,7 @@ class ImportedGraph:
                     "them across replicas. Fine-tune it without a strategy, or call it with "
                     "training=False under the strategy."
                 )
-            call = LoopGradientCall(
+            call: Callable[[list], dict] = LoopGradientCall(
                 self._wrapped, pruned, feeds, outputs,
                 handles=[self.mapped[name] for _, name in self._variable_inputs],
                 variables=[variable for variable, _ in self._variable_inputs],
@@ -217,7 +219,7 @@ class ImportedGraph:
         def keyword_function():
             return self._prune_keyword_signature(input_keys, feeds, sparse, outputs, ragged)
 
-        return SignatureFunction(call, input_keys, sparse, sorted(outputs), keyword_function,
+        return SignatureFunction(call, input_keys, sparse, keyword_function,
                                  ragged)
 
     def _update_ops_fed_by(self, feeds) -> list:
@@ -373,7 +375,7 @@ class TableInitializer:
         ),
     }
 
-    def __init__(self, node_def, compute_inputs):
+    def __init__(self, node_def: Any, compute_inputs: Callable[[], list]) -> None:
         if node_def.op not in self._SIGNATURES:
             raise errors.UnsupportedGraphError(
                 f"Table initializer {node_def.name!r} is a {node_def.op}; hubcompat supports "
@@ -381,7 +383,7 @@ class TableInitializer:
             )
         self._op = getattr(tf.raw_ops, node_def.op)
         self._input_names, attr_names = self._SIGNATURES[node_def.op]
-        self._attrs = {}
+        self._attrs: dict[str, Any] = {}
         for name in attr_names:
             if name not in node_def.attr:
                 continue
@@ -389,6 +391,6 @@ class TableInitializer:
             self._attrs[name] = value.s.decode("utf-8") if value.WhichOneof("value") == "s" else value.i
         self._compute_inputs = compute_inputs
 
-    def __call__(self, table_handle):
+    def __call__(self, table_handle: Any) -> Any:
         inputs = dict(zip(self._input_names, self._compute_inputs()))
         return self._op(table_handle=table_handle, **inputs, **self._attrs)

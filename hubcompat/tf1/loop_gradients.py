@@ -19,9 +19,12 @@ the gradient of that call, and its assigns touch only the copies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import tensorflow as tf
 
-from hubcompat._compat import (
+from hubcompat._tf_private import (
     anonymous_variable_handle,
     call_flat,
     mark_variables_read,
@@ -35,7 +38,7 @@ def _differentiable(tensor) -> bool:
     return tensor.dtype.is_floating or tensor.dtype.is_complex
 
 
-def written_captures(function) -> set[int]:
+def written_captures(function: Any) -> set[int]:
     """Positions in ``function.captured_inputs`` of the variable handles its ops write."""
     graph = function.graph
     position = {id(t): i for i, t in enumerate(graph.internal_captures)}
@@ -55,8 +58,8 @@ def written_captures(function) -> set[int]:
 class LoopGradientCall:
     """Calls a pruned signature function with a prebuilt TF1 gradient."""
 
-    def __init__(self, wrapped, forward, feeds, outputs: dict, handles, variables,
-                 captures=None):
+    def __init__(self, wrapped: Any, forward: Any, feeds: list, outputs: dict, handles: list,
+                 variables: list, captures: Callable[[Any], list] | None = None) -> None:
         self._forward = forward
         # captures(function) -> the captured inputs to call it with (by default
         # its own; under tf.distribute, the running replica's variable handles).
@@ -80,15 +83,15 @@ class LoopGradientCall:
         # their handles, which both pruned functions capture.
         variable_of = {id(handle): variable for handle, variable in
                        zip(_externals(wrapped, handles), self._variables)}
-        captures = forward.captured_inputs
-        written = [captures[i] for i in sorted(written_captures(forward))
-                   if id(captures[i]) in variable_of]
+        forward_captures = forward.captured_inputs
+        written = [forward_captures[i] for i in sorted(written_captures(forward))
+                   if id(forward_captures[i]) in variable_of]
         self._state = [variable_of[id(handle)] for handle in written]
         state_index = {id(handle): k for k, handle in enumerate(written)}
         # For each capture of the gradient function: which state variable it is, or None.
         self._gradient_state = [state_index.get(id(c)) for c in self._gradient.captured_inputs]
 
-    def __call__(self, flat_inputs) -> dict:
+    def __call__(self, flat_inputs: list) -> dict:
         keys, y_positions, n_inputs = self._keys, self._y_positions, len(flat_inputs)
         with stop_recording():
             start = [v.read_value() for v in self._state]  # before the call moves it
@@ -129,7 +132,7 @@ class LoopGradientCall:
 
         return dict(zip(keys, call(*flat_inputs, *start)))
 
-    def _captures(self, start) -> list:
+    def _captures(self, start) -> tuple[list, list]:
         """The gradient function's captures, state variables swapped for copies holding ``start``."""
         replica_captures = self._replica_captures(self._gradient)
         if not self._state:

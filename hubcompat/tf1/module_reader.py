@@ -417,7 +417,7 @@ def _check_graph(meta_graph: meta_graph_pb2.MetaGraphDef, filename: str) -> None
     usually renames a node or an op. Those are caught here, before any import;
     a damaged value that still makes a valid graph cannot be told apart.
     """
-    from tensorflow.python.framework import op_def_registry
+    from hubcompat._tf_private import registered_op_def
 
     graph_def = meta_graph.graph_def
     nodes = {node.name for node in graph_def.node}
@@ -431,7 +431,7 @@ def _check_graph(meta_graph: meta_graph_pb2.MetaGraphDef, filename: str) -> None
         )
 
     for node in graph_def.node:
-        if node.op not in functions and op_def_registry.get(node.op) is None:
+        if node.op not in functions and registered_op_def(node.op) is None:
             raise errors.CorruptModuleError(
                 f"{filename!r}: in the graph for tags {tags}, node {node.name!r} has the op "
                 f"{node.op!r}, which this TensorFlow does not know. Either the module needs a "
@@ -534,7 +534,8 @@ def _supported(protomap) -> dict[str, ParsedTensorInfo]:
 def composite_type_spec(info: meta_graph_pb2.TensorInfo) -> tf.TypeSpec:
     """The TypeSpec of a ``composite_tensor`` TensorInfo (e.g. a RaggedTensorSpec)."""
     from tensorflow.core.protobuf import struct_pb2
-    from tensorflow.python.saved_model import nested_structure_coder
 
-    return nested_structure_coder.decode_proto(
+    from hubcompat._tf_private import decode_structured_value
+
+    return decode_structured_value(
         struct_pb2.StructuredValue(type_spec_value=info.composite_tensor.type_spec))

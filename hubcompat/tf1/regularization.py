@@ -18,11 +18,13 @@ does not have (and would move a stateful module's state).
 
 from __future__ import annotations
 
+from typing import Any
+
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
 from hubcompat import errors
-from hubcompat._compat import current_handle, mark_variables_read
+from hubcompat._tf_private import current_handle, mark_variables_read
 from hubcompat.tf1.graph_rewrite import split_input
 
 FEED_OPS = frozenset({"Placeholder", "PlaceholderV2"})
@@ -31,7 +33,8 @@ FEED_OPS = frozenset({"Placeholder", "PlaceholderV2"})
 class LossGraph:
     """The nodes of a GraphDef that a module's regularization losses need."""
 
-    def __init__(self, graph_def: graph_pb2.GraphDef, state_names: set[str], module_path: str):
+    def __init__(self, graph_def: graph_pb2.GraphDef, state_names: set[str],
+                 module_path: str) -> None:
         self._nodes = {node.name: node for node in graph_def.node}
         self._library = graph_def.library
         self._versions = graph_def.versions
@@ -111,7 +114,7 @@ class LossGraph:
         return False
 
 
-def loss_callables(loss_graph: LossGraph, tensor_names: list[str], sources) -> list:
+def loss_callables(loss_graph: LossGraph, tensor_names: list[str], sources: Any) -> list:
     """One no-argument ``tf.function`` per loss. The nodes are cut out now (a walk of
     a few nodes each); nothing is traced until a loss is called.
     ``sources(placeholder_name)`` gives the variable (or table handle) a state

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 
 from hubcompat import errors
-from hubcompat._compat import auto_trackable_base
+from hubcompat._tf_private import AutoTrackable
 from hubcompat.tf1.distributed_updates import variable_aggregation
 from hubcompat.tf1.module_reader import ModuleReader, VariableDescription, tf_error_text
 
@@ -61,7 +63,7 @@ class TableResource(tf.saved_model.experimental.TrackableResource):
 
     _SUPPORTED = ("HashTableV2", "MutableHashTableV2")
 
-    def __init__(self, node_def, module_path: str):
+    def __init__(self, node_def: Any, module_path: str) -> None:
         if node_def.op not in self._SUPPORTED:
             raise errors.UnsupportedGraphError(
                 f"Module {module_path!r} creates a {node_def.op} (node {node_def.name!r}); "
@@ -72,7 +74,8 @@ class TableResource(tf.saved_model.experimental.TrackableResource):
         self._value_dtype = tf.as_dtype(node_def.attr["value_dtype"].type)
         # Never reuse the graph's shared_name: two loads must not share a table.
         self._shared_name = f"hubcompat_table_{next(_table_ids)}"
-        self.initializer = None
+        # (handle) -> the op that fills the table; set by ImportedGraph.initialize_tables
+        self.initializer: Callable[[Any], Any] | None = None
         super().__init__()
 
     def _create_resource(self):
@@ -90,10 +93,10 @@ class TableResource(tf.saved_model.experimental.TrackableResource):
         return self.initializer(self.resource_handle)
 
 
-class ModuleState(auto_trackable_base()):
+class ModuleState(AutoTrackable):
     """Variables, tables and assets of one loaded module, shared by all its graphs."""
 
-    def __init__(self, reader: ModuleReader, tags):
+    def __init__(self, reader: ModuleReader, tags: frozenset[str]) -> None:
         super().__init__()
         descriptions = reader.variables(tags)
         trainable_names = reader.trainable_variable_names(tags)
@@ -106,7 +109,7 @@ class ModuleState(auto_trackable_base()):
                 reader.checked_checkpoint(descriptions)
                 initial_values = [functools.partial(_restore_one, reader, desc)
                                   for desc in descriptions]
-            self.variables = []
+            self.variables: list[tf.Variable] = []
             while initial_values:
                 desc = descriptions[len(self.variables)]
                 self.variables.append(tf.Variable(
@@ -120,14 +123,19 @@ class ModuleState(auto_trackable_base()):
         self.trainable_variables = [
             v for v, name in zip(self.variables, self._variable_names) if name in trainable_names
         ]
-        self.assets = {}
-        self.tables = {}
+        self.assets: dict[str, tf.saved_model.Asset] = {}
+        self.tables: dict[str, TableResource] = {}
 
     def restore(self) -> None:
         """Puts the checkpoint's values back into the variables, one at a time
         (at most one variable's worth of memory more)."""
         for variable, desc in zip(self.variables, self._descriptions):
             variable.assign(_restore_one(self._reader, desc))
+
+    @property
+    def descriptions(self) -> list[VariableDescription]:
+        """What the module's files say about each variable, in the order of ``variables``."""
+        return list(self._descriptions)
 
     @property
     def variables_by_name(self) -> dict[str, tf.Variable]:
@@ -138,7 +146,7 @@ class ModuleState(auto_trackable_base()):
             self.assets[tensor_name] = tf.saved_model.Asset(filename)
         return self.assets[tensor_name]
 
-    def table(self, node_def, module_path: str) -> TableResource:
+    def table(self, node_def: Any, module_path: str) -> TableResource:
         if node_def.name not in self.tables:
             self.tables[node_def.name] = TableResource(node_def, module_path)
         return self.tables[node_def.name]

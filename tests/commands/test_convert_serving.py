@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 import hubcompat
-from hubcompat import _compat
+from hubcompat import _keras
 
 from tests.support.paths import FIXTURES
 
@@ -61,7 +61,7 @@ def test_default_signature_is_also_serving_default(converted):
 
 @pytest.mark.parametrize("name", ["mlp_bn", "multi_input", "ref_vars"])
 def test_tfsm_layer_without_an_endpoint(converted, name):
-    keras = _compat.keras_module()
+    keras = _keras.keras_module()
     if not hasattr(keras.layers, "TFSMLayer"):
         pytest.skip("keras.layers.TFSMLayer is Keras 3's")
     layer = keras.layers.TFSMLayer(converted(name))  # call_endpoint="serve"

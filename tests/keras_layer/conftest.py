@@ -18,7 +18,7 @@ from tests.support.paths import genuine as _genuine
 
 @pytest.fixture(scope="session")
 def keras():
-    from hubcompat._compat import keras_module
+    from hubcompat._keras import keras_module
 
     return keras_module()
 

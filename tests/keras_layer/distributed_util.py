@@ -30,7 +30,7 @@ import tensorflow as tf
 _cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(_cpu, [tf.config.LogicalDeviceConfiguration()] * LOGICAL_CPUS)
 import hubcompat
-from hubcompat._compat import keras_module
+from hubcompat._keras import keras_module
 keras = keras_module()
 KERAS3 = int(keras.__version__.split(".")[0]) >= 3
 

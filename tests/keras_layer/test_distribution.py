@@ -25,7 +25,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import hubcompat
-from hubcompat._compat import keras_module
+from hubcompat._keras import keras_module
 keras = keras_module()
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 rng = np.random.RandomState(0)

@@ -20,7 +20,7 @@ import sys
 
 import pytest
 
-from hubcompat._compat import estimator_module
+from hubcompat._tf_private import estimator_module
 
 from tests.support.paths import GENUINE_PARITY, LEGACY_PYTHON, REPO
 

@@ -41,7 +41,7 @@ def test_image_module_info_bytes_match_tensorflow_hub():
 
 
 def test_estimator_exporters_raise_a_clear_error():
-    from hubcompat._compat import estimator_module
+    from hubcompat._tf_private import estimator_module
 
     if estimator_module() is not None:
         pytest.skip("tf.estimator exists here (TF <= 2.15): tests/legacy/test_estimator.py runs them")
