@@ -12,6 +12,7 @@ __all__ = ["ImageModuleInfo", "attach_image_module_info", "get_expected_image_si
 
 def attach_image_module_info(image_module_info) -> None:
     """Attaches an ImageModuleInfo message from within a ``module_fn``."""
+    # Here, not at the top: the rest of this module needs no TensorFlow (example_inputs uses it).
     from hubcompat.legacy.builder import attach_message
 
     attach_message(IMAGE_MODULE_INFO_KEY, image_module_info)
