@@ -15,7 +15,6 @@ once per module.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -23,20 +22,12 @@ from libcst.metadata import ScopeProvider
 
 from hubcompat.codemods._meta import metadata
 from hubcompat.codemods._names import IMAGE_HELPERS, METHODS, file_names, hub_attr
+from hubcompat.codemods._syntax import child_fields
 
 if TYPE_CHECKING:
     from hubcompat.codemods._base import HubCodemod
 
 
-_SKIP = frozenset(
-    {
-        "lpar", "rpar", "comma", "colon", "first_colon", "second_colon", "dot", "equal",
-        "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
-        "empty_lines", "comment", "newline", "trailing_whitespace", "leading_whitespace",
-        "lbrace", "rbrace", "lbracket", "rbracket", "operator", "relative", "posonly_ind",
-        "asynchronous", "whitespace",
-    }
-)  # fmt: skip
 #: Fields that hold a Name that is not a read.
 _NOT_READ: dict[type, str] = {
     cst.Attribute: "attr", cst.Arg: "keyword", cst.FunctionDef: "name", cst.ClassDef: "name",
@@ -49,13 +40,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _fields(kind: type) -> tuple[str, ...]:
     names = _FIELDS.get(kind)
     if names is None:
-        names = _FIELDS[kind] = tuple(
-            f.name
-            for f in dataclasses.fields(kind)
-            if f.name not in _SKIP
-            and not f.name.startswith("whitespace")
-            and f.name != _NOT_READ.get(kind)
-        )
+        skip = _NOT_READ.get(kind)
+        names = _FIELDS[kind] = tuple(n for n in child_fields(kind) if n != skip)
     return names
 
 
