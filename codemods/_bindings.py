@@ -15,7 +15,7 @@ once per module.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 from libcst.metadata import ScopeProvider
@@ -123,7 +123,7 @@ def top_statement(codemod: HubCodemod, node: cst.CSTNode) -> cst.CSTNode | None:
     return None
 
 
-def _simple_binding(codemod: HubCodemod, name: str) -> cst.Name | None | bool:
+def _simple_binding(codemod: HubCodemod, name: str) -> cst.Name | None | Literal[False]:
     """The one ``name = ...`` target of a name bound once in the file; None: no such
     target in this module; False: the name needs libcst's scope analysis."""
     names = file_names(codemod)
@@ -152,7 +152,7 @@ def _binding_target(codemod: HubCodemod, name: cst.Name) -> cst.CSTNode | None:
     if target is False:
         assignment = _scoped_assignment(codemod, name)
         return None if assignment is None else assignment.node
-    if target is None or target is True:
+    if target is None:
         return None
     idx = index(codemod)
     scope = idx.scope_of(target)
