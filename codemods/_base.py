@@ -53,6 +53,9 @@ class HubCodemod(VisitorBasedCodemodCommand):
     POSITIONS: ClassVar[bool] = False
     #: The codemod does nothing in TF1 graph code (skipped before any analysis).
     EAGER_ONLY: ClassVar[bool] = False
+    #: The runner shows the codemod only the statements that mention hub names
+    #: (``hubcompat.migrate.prune``); False: the whole module (it enters few nodes).
+    PRUNE: ClassVar[bool] = True
 
     def __init__(self, context: CodemodContext) -> None:
         # Not MatcherDecoratableTransformer.__init__: it inspects every attribute for

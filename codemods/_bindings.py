@@ -15,28 +15,19 @@ once per module.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
 from hubcompat.codemods._meta import metadata
 from hubcompat.codemods._names import IMAGE_HELPERS, METHODS, file_names, hub_attr
+from hubcompat.codemods._syntax import child_fields
 
 if TYPE_CHECKING:
     from hubcompat.codemods._base import HubCodemod
 
 
-_SKIP = frozenset(
-    {
-        "lpar", "rpar", "comma", "colon", "first_colon", "second_colon", "dot", "equal",
-        "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
-        "empty_lines", "comment", "newline", "trailing_whitespace", "leading_whitespace",
-        "lbrace", "rbrace", "lbracket", "rbracket", "operator", "relative", "posonly_ind",
-        "asynchronous", "whitespace",
-    }
-)  # fmt: skip
 #: Fields that hold a Name that is not a read.
 _NOT_READ: dict[type, str] = {
     cst.Attribute: "attr", cst.Arg: "keyword", cst.FunctionDef: "name", cst.ClassDef: "name",
@@ -49,13 +40,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _fields(kind: type) -> tuple[str, ...]:
     names = _FIELDS.get(kind)
     if names is None:
-        names = _FIELDS[kind] = tuple(
-            f.name
-            for f in dataclasses.fields(kind)
-            if f.name not in _SKIP
-            and not f.name.startswith("whitespace")
-            and f.name != _NOT_READ.get(kind)
-        )
+        skip = _NOT_READ.get(kind)
+        names = _FIELDS[kind] = tuple(n for n in child_fields(kind) if n != skip)
     return names
 
 
@@ -137,7 +123,7 @@ def top_statement(codemod: HubCodemod, node: cst.CSTNode) -> cst.CSTNode | None:
     return None
 
 
-def _simple_binding(codemod: HubCodemod, name: str) -> cst.Name | None | bool:
+def _simple_binding(codemod: HubCodemod, name: str) -> cst.Name | None | Literal[False]:
     """The one ``name = ...`` target of a name bound once in the file; None: no such
     target in this module; False: the name needs libcst's scope analysis."""
     names = file_names(codemod)
@@ -166,7 +152,7 @@ def _binding_target(codemod: HubCodemod, name: cst.Name) -> cst.CSTNode | None:
     if target is False:
         assignment = _scoped_assignment(codemod, name)
         return None if assignment is None else assignment.node
-    if target is None or target is True:
+    if target is None:
         return None
     idx = index(codemod)
     scope = idx.scope_of(target)

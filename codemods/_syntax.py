@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import libcst as cst
 
 
@@ -75,17 +77,57 @@ def attribute(value: cst.BaseExpression, *names: str) -> cst.BaseExpression:
     return value
 
 
-class _Calls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[cst.Call] = []
+#: Fields in source order where the dataclass order differs (decorators come first).
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
-    def visit_Call(self, node: cst.Call) -> None:
-        self.found.append(node)
+
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold expressions or statements, in source order
+    (whitespace, commas, parentheses and other tokens left out)."""
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        order = _SOURCE_ORDER.get(kind) or tuple(f.name for f in dataclasses.fields(kind))
+        names = _CHILD_FIELDS[kind] = tuple(
+            n for n in order if n not in _TOKENS and not n.startswith("whitespace")
+        )
+    return names
+
+
+_TOKENS = frozenset(
+    {
+        "lpar", "rpar", "comma", "colon", "first_colon", "second_colon", "dot", "equal",
+        "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
+        "empty_lines", "comment", "newline", "trailing_whitespace", "leading_whitespace",
+        "lbrace", "rbrace", "lbracket", "rbracket", "operator", "relative", "posonly_ind",
+        "asynchronous", "whitespace",
+    }
+)  # fmt: skip
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node``'s child expressions and statements, in source order (no visitor dispatch)."""
+    found: list[cst.CSTNode] = []
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return found
 
 
 def calls_in(node: cst.CSTNode) -> list[cst.Call]:
-    """Every Call under ``node``, in source order (a plain visit: matchers cost more)."""
-    collector = _Calls()
-    node.visit(collector)
-    return collector.found
+    """Every Call under ``node`` (itself included), in source order, outer before inner."""
+    found: list[cst.Call] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            found.append(current)
+        stack.extend(reversed(children(current)))
+    return found

@@ -46,6 +46,7 @@ class ImportsToHubcompatCommand(HubCodemod):
     TARGETS = BOTH
     ORDER = 90
     TRIGGERS = ("tensorflow_hub",)
+    PRUNE = False  # enters statements and blocks only: no analysis to save
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         # Imports are statements: only statements and the blocks holding them are

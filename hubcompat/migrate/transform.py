@@ -58,7 +58,7 @@ def run_codemods(
     for command in codemods:
         if not command.wants(text) and not (added and command.wants(_with_code(text, added))):
             continue
-        if prune and pruner is None:
+        if prune and pruner is None and command.PRUNE:
             pruner = Pruner.build(text, original)
             prune = pruner is not None
         # A fresh context per codemod: libcst keeps scheduled import additions in
@@ -66,14 +66,14 @@ def run_codemods(
         scratch: dict[str, Any] = {EVENTS_KEY: [], TEXT_KEY: text}
         if pruner is not None and command.TARGETS == MODERN:  # they ask is_graph_code()
             scratch[GRAPH_KEY] = pruner.graph_code
-        if pruner is not None:
+        small = pruner.small(tree) if pruner is not None and command.PRUNE else tree
+        if small is not tree:
             scratch[LINES_KEY] = pruner
         if names is None:
             names = lazy(_names_of(tree, pruner if tree is original else None))
         scratch[NAMES_KEY] = names
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
-        small = pruner.small(tree) if pruner is not None else tree
         try:
             result = instance.transform_module(small)
         except Exception as exc:  # a codemod bug must not stop a whole-tree run

@@ -160,3 +160,34 @@ def test_graph_key_is_not_needed_for_the_same_result():
     codemods = registry.select("modern")
     assert _cheap(text, codemods, "x.py")[0] == run_codemods(text, codemods, "x.py")[0]
     assert GRAPH_KEY  # the runner passes it; _graph computes it otherwise
+
+
+class _VisitedCalls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+DECORATED = """
+@register(name=key("a"))
+class A(Base(x()), metaclass=meta(y())):
+    @property
+    @cache(size=f(1) if g(2) else h(3))
+    def m(self, a=default(), *, b: hint(t()) = other()) -> ret(r()):
+        return [c(i) for i in it(j()) if cond(i)] or lam(lambda q=d(): e(q))
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [*_sources(), ("decorated.py", DECORATED)])
+def test_calls_in_is_libcst_visit_order(name, text):
+    """``_syntax.calls_in`` walks fields, not libcst's visitor: same calls, same order
+    (codemod events and the runner's ast line pairing rely on source order)."""
+    from hubcompat.codemods._syntax import calls_in
+
+    module = cst.parse_module(text)
+    visitor = _VisitedCalls()
+    module.visit(visitor)
+    assert calls_in(module) == visitor.found
