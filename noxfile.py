@@ -66,8 +66,8 @@ def tests_tf_keras(session: nox.Session, tf: str) -> None:
     """Loader and KerasLayer tests with tf-keras (Keras 2) instead of Keras 3."""
     _install(session, tf, TF_KERAS[tf])
     session.run(
-        "python", "-m", "pytest", "tests/keras_layer", "tests/test_load_fixtures.py",
-        "tests/test_reexport.py", "tests/test_convert.py", *session.posargs,
+        "python", "-m", "pytest", "tests/keras_layer", "tests/tf1/test_load_fixtures.py",
+        "tests/tf1/test_reexport.py", "tests/commands/test_convert.py", *session.posargs,
         env={"TF_USE_LEGACY_KERAS": "1"},
     )
 
@@ -102,11 +102,11 @@ def legacy_reference(session: nox.Session) -> None:
                     "--hubcompat-python", "python")
     args = [a for a in session.posargs if a != "--record"]
     session.run("python", "-m", "pytest", "tests/matrix/test_legacy_reference.py",
-                "tests/test_resolve_local.py::test_genuine_tensorflow_hub_reads_our_cache",
+                "tests/resolvers/test_resolve_local.py::test_genuine_tensorflow_hub_reads_our_cache",
                 # genuine.json, public_names.json and estimator_genuine.json against genuine
                 "tests/test_genuine_parity.py::test_record_is_what_genuine_tensorflow_hub_does",
                 "tests/test_genuine_parity.py::test_committed_names_are_genuine_tensorflow_hubs",
-                "tests/test_estimator.py::test_record_is_what_genuine_tensorflow_hub_computes",
+                "tests/legacy/test_estimator.py::test_record_is_what_genuine_tensorflow_hub_computes",
                 *args,
                 env={"HUBCOMPAT_LEGACY_PYTHON": "python"})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,6 @@ from tests.support.hub_server import HubServer, setup_env
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# Compatibility until the lead rewrites them at merge: tests/migrate/ (and this round's
-# other branches) still say `from conftest import FIXTURES, genuine, ...`: the names are
-# tests.support.paths's. Delete this line with the last such import.
-sys.modules.setdefault("conftest", paths)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -9,7 +9,7 @@ import ast
 
 import hubcompat
 
-from conftest import REPO
+from tests.support.paths import REPO
 
 
 def _type_checking_imports() -> dict[str, str]:

@@ -20,8 +20,8 @@ from hubcompat import check_names, checks, conversion, parity, tolerances
 from hubcompat.commands import check as check_command
 from hubcompat.commands import convert as convert_command
 
-import tf1_oracle
-from conftest import FIXTURES
+from tests.support import tf1_session
+from tests.support.paths import FIXTURES
 
 
 def test_numbers_match_within_atol_plus_rtol_and_nan_equals_nan():
@@ -98,7 +98,7 @@ def test_module_outputs_are_what_tf1_computed(mlp_bn_converted):
     assert sorted(outputs.calls) == ["default", "double"]
     for signature, (inputs, got, _) in outputs.calls.items():
         fed = {key: value.numpy() for key, value in inputs.items()}
-        tf1 = tf1_oracle.run(FIXTURES / "mlp_bn", signature=signature, inputs=fed)["outputs"]
+        tf1 = tf1_session.run(FIXTURES / "mlp_bn", signature=signature, inputs=fed)["outputs"]
         comparison = parity.compare(tf1, got, atol=1e-5, rtol=1e-5, expected_name="TF1")
         assert comparison.ok, comparison.messages()
 

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from hubcompat import _tf2_call
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 
 class _Scaler(tf.Module):

@@ -22,7 +22,7 @@ from hubcompat._tf_private import AutoTrackable, save_type_savedmodel
 from hubcompat.tf1.imported_graph import ImportedGraph, SignatureFunction
 from hubcompat.tf1.module_reader import (
     ModuleReader,
-    TensorDescription,
+    ParsedTensorInfo,
     VariableDescription,
     tags_key,
 )
@@ -161,12 +161,12 @@ class TF1ModuleAdapter(AutoTrackable):
         return self._reader.signature_names(self._tags if tags is None else tags)
 
     def get_input_info_dict(self, signature: str | None = None,
-                            tags: Iterable[str] | str | None = None) -> dict[str, TensorDescription]:
+                            tags: Iterable[str] | str | None = None) -> dict[str, ParsedTensorInfo]:
         tags = self._tags if tags is None else tags
         return self._reader.input_info(tags, signature or DEFAULT_SIGNATURE)
 
     def get_output_info_dict(self, signature: str | None = None,
-                             tags: Iterable[str] | str | None = None) -> dict[str, TensorDescription]:
+                             tags: Iterable[str] | str | None = None) -> dict[str, ParsedTensorInfo]:
         tags = self._tags if tags is None else tags
         return self._reader.output_info(tags, signature or DEFAULT_SIGNATURE)
 

@@ -6,7 +6,7 @@ import pytest
 
 import hubcompat
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 
 @pytest.mark.parametrize("tags", ["train", ["train"], {"train"}])

@@ -18,7 +18,7 @@ from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
 import hubcompat as hub
 from hubcompat.tf1 import hub_format
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 sys.path.insert(0, str(FIXTURES))
 import hub_format as oracle  # the fixtures' independent writer (FIXTURES, on sys.path)

@@ -18,7 +18,7 @@ import pytest
 from hubcompat import errors, formats
 from hubcompat.tf1 import hub_format
 
-from conftest import FIXTURES, GENUINE, REPO
+from tests.support.paths import FIXTURES, GENUINE, REPO
 
 sys.path.insert(0, str(FIXTURES))
 import hub_format as oracle  # the fixtures' independent writer (FIXTURES, on sys.path)

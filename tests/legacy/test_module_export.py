@@ -23,10 +23,7 @@ from hubcompat import errors
 from hubcompat.legacy import writer
 from hubcompat.tf1 import hub_format
 
-from conftest import REPO
-
-LEGACY_PYTHON = os.environ.get("HUBCOMPAT_LEGACY_PYTHON") or str(
-    REPO / ".nox" / "legacy_reference" / "bin" / "python")
+from tests.support.paths import LEGACY_PYTHON
 
 # One program, run with `hub` = hubcompat here and = tensorflow_hub in the genuine
 # Python: two assets named vocab.txt, the one created first with the later name.

@@ -16,7 +16,7 @@ from hubcompat.legacy.eager_module import EagerModule
 from hubcompat.legacy.graph_module import GraphModule
 from hubcompat.legacy.module_impl import ModuleImpl
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 MODULE = str(FIXTURES / "text_embed")
 

@@ -27,7 +27,7 @@ import pytest
 
 from hubcompat.migrate.__main__ import main
 
-from conftest import FIXTURES, REPO
+from tests.support.paths import FIXTURES, REPO
 
 PROGRAMS = Path(__file__).parent / "modern_programs"
 MODULES = {

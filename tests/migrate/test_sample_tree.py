@@ -18,7 +18,7 @@ import pytest
 import hubcompat
 from hubcompat.migrate.__main__ import main
 
-from conftest import GENUINE, genuine
+from tests.support.paths import GENUINE, genuine
 
 SAMPLE = Path(__file__).parent / "sample_tree"
 

@@ -1,7 +1,7 @@
 """TF1ModuleAdapter's public read-only attributes (inspect and the legacy API use them).
 
 Variable names and values are compared with what a tf.compat.v1 Session
-restores from the same module (tests/tf1_oracle.py).
+restores from the same module (tests/support/tf1_session.py).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import pytest
 import hubcompat
 from hubcompat.tf1.module_reader import VariableDescription
 
-import tf1_oracle
-from conftest import FIXTURES
+from tests.support import tf1_session
+from tests.support.paths import FIXTURES
 
 
 @pytest.fixture(scope="module")
 def tf1_mlp_bn():
     reference = np.load(FIXTURES / "mlp_bn.reference.npz")
-    return tf1_oracle.run(FIXTURES / "mlp_bn", inputs={"x": reference["input/default/x"]})
+    return tf1_session.run(FIXTURES / "mlp_bn", inputs={"x": reference["input/default/x"]})
 
 
 def test_train_tags():
@@ -39,7 +39,7 @@ def test_variables_by_name_hold_what_tf1_restores(tf1_mlp_bn):
 
 def test_variable_descriptions_of_a_partitioned_variable():
     module = hubcompat.load(str(FIXTURES / "text_embed"))
-    tf1 = tf1_oracle.run(FIXTURES / "text_embed", inputs={"default": np.array([b"a"])})
+    tf1 = tf1_session.run(FIXTURES / "text_embed", inputs={"default": np.array([b"a"])})
     descriptions = module.variable_descriptions
     assert all(isinstance(d, VariableDescription) for d in descriptions)
     assert sorted(d.name for d in descriptions) == sorted(tf1["variables_after"])

@@ -1,7 +1,7 @@
 """hubcompat.load on the modules the real tensorflow_hub exported.
 
 Every number is compared with what TF1 computed: the reference outputs the
-genuine hub.Module recorded, or a Session run of the same graph (tf1_oracle).
+genuine hub.Module recorded, or a Session run of the same graph (tests/support/tf1_session.py).
 """
 
 from __future__ import annotations
