@@ -152,7 +152,7 @@ def read_saved_model_summary(filename: str) -> SavedModelSummary:
                 if mg_number == 1 and mg_type == _wire.LENGTH_DELIMITED:
                     for info_number, info_type, info_value in _wire.fields(mg_value):  # type: ignore[arg-type]
                         if info_number == 4 and info_type == _wire.LENGTH_DELIMITED:
-                            tags.add(bytes(info_value).decode("utf-8"))  # type: ignore[arg-type]
+                            tags.add(bytes(info_value).decode("utf-8"))
                 elif mg_number == 7 and mg_type == _wire.LENGTH_DELIMITED and len(mg_value):  # type: ignore[arg-type]
                     has_object_graph = True
             tag_sets.append(frozenset(tags))

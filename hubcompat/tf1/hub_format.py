@@ -158,9 +158,9 @@ def parse_module_def(data: bytes) -> tuple[int, list[str]]:
     fmt, features = 0, []
     for number, wire_type, value in _wire.fields(data):
         if number == 1 and wire_type == _wire.VARINT:
-            fmt = int(value)  # type: ignore[arg-type]
+            fmt = int(value)
         elif number == 2 and wire_type == _wire.LENGTH_DELIMITED:
-            features.append(bytes(value).decode("utf-8"))  # type: ignore[arg-type]
+            features.append(bytes(value).decode("utf-8"))
     return fmt, features
 
 
@@ -176,9 +176,9 @@ def parse_attachment(raw: bytes) -> tuple[str, bytes]:
         if wire_type != _wire.LENGTH_DELIMITED:
             continue
         if number == 1:
-            key = bytes(field_value).decode("utf-8")  # type: ignore[arg-type]
+            key = bytes(field_value).decode("utf-8")
         elif number == 2:
-            value = bytes(field_value)  # type: ignore[arg-type]
+            value = bytes(field_value)
     return key, value
 
 

@@ -51,11 +51,11 @@ class ParsedTensorInfo:
 
     @property
     def dtype(self) -> tf.DType:
-        return self.type_spec.dtype  # type: ignore[attr-defined]
+        return self.type_spec.dtype
 
     @property
     def shape(self) -> tf.TensorShape:
-        return self.type_spec.shape  # type: ignore[attr-defined]
+        return self.type_spec.shape
 
     def get_shape(self) -> tf.TensorShape:
         return self.shape
