@@ -16,7 +16,7 @@ from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2  # noqa: E4
 
 from hubcompat import errors, formats  # noqa: E402
 from hubcompat.legacy import writer  # noqa: E402
-from hubcompat.legacy.protos import MODULE_DEF_V3  # noqa: E402
+from hubcompat.tf1 import hub_format  # noqa: E402
 
 from tests.support.tf1_session import TF1Session  # noqa: E402
 
@@ -68,7 +68,7 @@ def test_written_module_computes_what_the_graph_computed(tmp_path):
     assert sorted(p.name for p in (module / "assets").iterdir()) == ["vocab.txt", "vocab.txt0"]
     assert (module / "assets" / "vocab.txt").read_text() == "a\nb\n"
     assert (module / "assets" / "vocab.txt0").read_text() == "b\nc\nd\n"
-    assert (module / formats.MODULE_DEF_FILENAME).read_bytes() == MODULE_DEF_V3
+    assert (module / formats.MODULE_DEF_FILENAME).read_bytes() == hub_format.MODULE_DEF_V3_BYTES
 
 
 def test_asset_constants_hold_the_placeholder_and_asset_defs_name_the_files(tmp_path):
@@ -89,7 +89,7 @@ def test_asset_constants_hold_the_placeholder_and_asset_defs_name_the_files(tmp_
     assert assets == {"asset_0:0": "vocab.txt", "asset_1:0": "vocab.txt0"}
     constants = {n.name: n.attr["value"].tensor.string_val for n in written.graph_def.node
                  if n.name in ("asset_0", "asset_1")}
-    assert constants == {"asset_0": [writer.ASSET_PLACEHOLDER], "asset_1": [writer.ASSET_PLACEHOLDER]}
+    assert constants == {"asset_0": [hub_format.ASSET_PLACEHOLDER], "asset_1": [hub_format.ASSET_PLACEHOLDER]}
     assert sorted(p.name for p in (tmp_path / "module" / "variables").iterdir()) == [
         "variables.data-00000-of-00001", "variables.index"]
 
