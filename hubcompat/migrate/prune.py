@@ -34,6 +34,7 @@ from hubcompat.codemods._syntax import calls_in
 _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE_KEPT = re.compile(r"(\r\n|\r|\n)")
 #: A graph-code name must contain one of the last words of GRAPH_PREFIXES.
 _GRAPH_WORDS = re.compile(
     "|".join(sorted({re.escape(p.rstrip(".").rsplit(".", 1)[-1]) for p in GRAPH_PREFIXES}))
@@ -55,6 +56,10 @@ class Pruner:
     #: id(original top-level statement) -> its ast statements (``a; b`` is one statement)
     _statements: dict[int, list[ast.stmt]] = field(default_factory=dict)
     _call_lines: dict[int, dict[int, int]] = field(default_factory=dict)
+    #: id(original top-level statement) -> its text in the file (leading lines included)
+    _pieces: dict[int, str] = field(default_factory=dict)
+    _header: str = ""
+    _footer: str = ""
 
     @property
     def graph_code(self) -> bool:
@@ -112,7 +117,66 @@ class Pruner:
             else:
                 groups.append([node])
         statements = {id(s): g for s, g in zip(tree.body, groups, strict=True)}
-        return cls(sorted(relevant), first, leading, text, module, _statements=statements)
+        pruner = cls(sorted(relevant), first, leading, text, module, _statements=statements)
+        pruner._cut(text, tree)
+        return pruner
+
+    def _cut(self, text: str, tree: cst.Module) -> None:
+        """The file's text of each top-level statement: libcst's module code is the
+        header lines, each statement's code (its leading lines first, up to the next
+        statement's), the footer lines."""
+        parts = _NEWLINE_KEPT.split(text)
+        lines = ["".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
+        if lines and not lines[-1]:
+            lines.pop()
+        end = len(lines) - len(tree.footer)
+        bounds = [*self.first_lines, end + 1]
+        if not tree.body or any(b > a for a, b in zip(bounds[1:], bounds)):
+            return
+        self._header = "".join(lines[: bounds[0] - 1])
+        self._footer = "".join(lines[end:])
+        self._pieces = {
+            id(statement): "".join(lines[a - 1 : b - 1])
+            for statement, a, b in zip(tree.body, bounds, bounds[1:])
+        }
+
+    def texts_of(self, tree: cst.Module) -> list[str | None]:
+        """The file's text of each statement of ``tree`` (None: not an original statement)."""
+        return [self._pieces.get(id(s)) for s in tree.body]
+
+    def code(self, tree: cst.Module, original: cst.Module) -> str:
+        """``tree.code``, generating code only for statements that are not the file's own:
+        the others keep their text. Checked where new code meets old text (the
+        replaced statements and their neighbours are generated and compared), else
+        the whole module's code."""
+        if (
+            not self._pieces
+            or tree.header is not original.header and tree.header != original.header
+            or tree.footer is not original.footer and tree.footer != original.footer
+        ):
+            return tree.code
+        kept = {id(s) for s in tree.body}
+        body = original.body
+        check = set()
+        for index, statement in enumerate(body):
+            if id(statement) not in kept:
+                check.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(body))
+        old = {id(s) for s in body}
+        for index, statement in enumerate(tree.body):
+            if id(statement) not in old:  # new: its neighbours in the old text are checked
+                for near in (tree.body[index - 1] if index else None,
+                             tree.body[index + 1] if index + 1 < len(tree.body) else None):  # fmt: skip
+                    if near is not None and id(near) in old:
+                        check.add(next(i for i, s in enumerate(body) if s is near))
+        for index in check:
+            if original.code_for_node(body[index]) != self._pieces[id(body[index])]:
+                return tree.code
+        out = [self._header]
+        for statement in tree.body:
+            piece = self._pieces.get(id(statement))
+            out.append(piece if piece is not None else tree.code_for_node(statement))
+        out.append(self._footer)
+        return "".join(out)
 
     def call_line(self, statement: cst.CSTNode, call: cst.Call) -> int | None:
         """The file line of ``call`` inside the original top-level ``statement``, from the
