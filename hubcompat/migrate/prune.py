@@ -124,7 +124,10 @@ class Pruner:
     def _cut(self, text: str, tree: cst.Module) -> None:
         """The file's text of each top-level statement: libcst's module code is the
         header lines, each statement's code (its leading lines first, up to the next
-        statement's), the footer lines."""
+        statement's), the footer lines. Files without a final newline are left to
+        libcst (it drops a final lone ``\\r``)."""
+        if not tree.has_trailing_newline:
+            return
         parts = _NEWLINE_KEPT.split(text)
         lines = ["".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
         if lines and not lines[-1]:
@@ -151,13 +154,14 @@ class Pruner:
         the whole module's code."""
         if (
             not self._pieces
+            or not tree.body
             or tree.header is not original.header and tree.header != original.header
             or tree.footer is not original.footer and tree.footer != original.footer
         ):
             return tree.code
         kept = {id(s) for s in tree.body}
         body = original.body
-        check = set()
+        check: set[int] = set()
         for index, statement in enumerate(body):
             if id(statement) not in kept:
                 check.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(body))
