@@ -155,8 +155,8 @@ class Pruner:
         if (
             not self._pieces
             or not tree.body
-            or tree.header is not original.header and tree.header != original.header
-            or tree.footer is not original.footer and tree.footer != original.footer
+            or tuple(tree.header) != tuple(original.header)
+            or tuple(tree.footer) != tuple(original.footer)
         ):
             return tree.code
         kept = {id(s) for s in tree.body}

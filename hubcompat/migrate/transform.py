@@ -143,8 +143,12 @@ def _put_back(
 ) -> cst.Module | None:
     """``tree`` with the ``picked`` statements replaced by ``result``'s (same number and
     header), else None."""
-    if len(result.body) != len(picked) or len(result.header) != len(small.header) or not all(
-        new.deep_equals(old) for new, old in zip(result.header, small.header, strict=True)
+    if (
+        len(result.body) != len(picked)
+        or len(result.header) != len(small.header)
+        or not all(
+            new.deep_equals(old) for new, old in zip(result.header, small.header, strict=True)
+        )
     ):
         return None
     body = list(tree.body)
