@@ -35,6 +35,7 @@ _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _NEWLINE_KEPT = re.compile(r"(\r\n|\r|\n)")
+_EMPTY = re.compile(r"[ \t\f]*(?:#.*)?(?:\r\n|\r|\n)?")  # libcst's EmptyLine
 #: A graph-code name must contain one of the last words of GRAPH_PREFIXES.
 _GRAPH_WORDS = re.compile(
     "|".join(sorted({re.escape(p.rstrip(".").rsplit(".", 1)[-1]) for p in GRAPH_PREFIXES}))
@@ -60,6 +61,7 @@ class Pruner:
     _pieces: dict[int, str] = field(default_factory=dict)
     _header: str = ""
     _footer: str = ""
+    _code: dict[int, tuple[cst.CSTNode, str]] = field(default_factory=dict)
 
     @property
     def graph_code(self) -> bool:
@@ -138,6 +140,15 @@ class Pruner:
             return
         self._header = "".join(lines[: bounds[0] - 1])
         self._footer = "".join(lines[end:])
+        for statement, first in zip(tree.body, bounds):
+            # its leading lines are blank or comments, then comes its own first line
+            start = first - 1 + len(statement.leading_lines)
+            if (
+                start >= len(lines)
+                or _EMPTY.fullmatch(lines[start])
+                or not all(_EMPTY.fullmatch(line) for line in lines[first - 1 : start])
+            ):
+                return
         self._pieces = {
             id(statement): "".join(lines[a - 1 : b - 1])
             for statement, a, b in zip(tree.body, bounds, bounds[1:])
@@ -148,10 +159,8 @@ class Pruner:
         return [self._pieces.get(id(s)) for s in tree.body]
 
     def code(self, tree: cst.Module, original: cst.Module) -> str:
-        """``tree.code``, generating code only for statements that are not the file's own:
-        the others keep their text. Checked where new code meets old text (the
-        replaced statements and their neighbours are generated and compared), else
-        the whole module's code."""
+        """``tree.code``, generating code only for statements that are not the file's own
+        (once each): the others keep their text."""
         if (
             not self._pieces
             or not tree.body
@@ -159,28 +168,23 @@ class Pruner:
             or tuple(tree.footer) != tuple(original.footer)
         ):
             return tree.code
-        kept = {id(s) for s in tree.body}
-        body = original.body
-        check: set[int] = set()
-        for index, statement in enumerate(body):
-            if id(statement) not in kept:
-                check.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(body))
-        old = {id(s) for s in body}
-        for index, statement in enumerate(tree.body):
-            if id(statement) not in old:  # new: its neighbours in the old text are checked
-                for near in (tree.body[index - 1] if index else None,
-                             tree.body[index + 1] if index + 1 < len(tree.body) else None):  # fmt: skip
-                    if near is not None and id(near) in old:
-                        check.add(next(i for i, s in enumerate(body) if s is near))
-        for index in check:
-            if original.code_for_node(body[index]) != self._pieces[id(body[index])]:
-                return tree.code
+        pieces = self._pieces
         out = [self._header]
         for statement in tree.body:
-            piece = self._pieces.get(id(statement))
-            out.append(piece if piece is not None else tree.code_for_node(statement))
+            piece = pieces.get(id(statement))
+            out.append(piece if piece is not None else self._generated(tree, statement))
         out.append(self._footer)
         return "".join(out)
+
+    def new_code(self, tree: cst.Module) -> str:
+        """The code of ``tree``'s statements that are not the file's own."""
+        return "".join(self._generated(tree, s) for s in tree.body if id(s) not in self._pieces)
+
+    def _generated(self, tree: cst.Module, statement: cst.CSTNode) -> str:
+        known = self._code.get(id(statement))
+        if known is None or known[0] is not statement:
+            known = self._code[id(statement)] = (statement, tree.code_for_node(statement))
+        return known[1]
 
     def call_line(self, statement: cst.CSTNode, call: cst.Call) -> int | None:
         """The file line of ``call`` inside the original top-level ``statement``, from the

@@ -57,7 +57,9 @@ def run_codemods(
     added: list[Any] = []  # rewritten statements (or their code), for later triggers
     names = None  # the FileNames of `tree` (None: make it when asked)
     for command in codemods:
-        if not command.wants(text) and not (added and command.wants(_with_code(text, added))):
+        if not command.wants(text) and not (
+            added and command.wants(_with_code(text, added, cutter))
+        ):
             continue
         if prune and pruner is None:
             pruner = cutter = Pruner.build(text, original)
@@ -157,11 +159,11 @@ def _put_back(
     return tree.with_changes(body=body, footer=result.footer)
 
 
-def _with_code(text: str, added: list[Any]) -> str:
+def _with_code(text: str, added: list[Any], cutter: Pruner | None) -> str:
     """``text`` plus the code of the rewritten statements (generated once, when asked)."""
     for index, item in enumerate(added):
         if not isinstance(item, str):
-            added[index] = item.code
+            added[index] = cutter.new_code(item) if cutter is not None else item.code
     return "\n".join([text, *added])
 
 
