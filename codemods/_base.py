@@ -13,7 +13,7 @@ for names that are ambiguous.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -22,7 +22,7 @@ import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
-from hubcompat.codemods import _imports
+from hubcompat.codemods import _bindings, _imports
 from hubcompat.codemods._bindings import top_statement
 from hubcompat.codemods._keys import EVENTS_KEY, GRAPH_KEY, LINES_KEY, TEXT_KEY
 from hubcompat.codemods._meta import metadata
@@ -73,6 +73,8 @@ class HubCodemod(VisitorBasedCodemodCommand):
         self.renames: list[_imports.Rename] = []
         #: Set when this codemod changed the tree (callers skip re-generating code otherwise).
         self.modified = False
+        #: The nodes the transform enters (``walk_only_to``); None: all of them.
+        self._spine: set[cst.CSTNode] | None = None
 
     @contextmanager
     def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
@@ -161,7 +163,23 @@ class HubCodemod(VisitorBasedCodemodCommand):
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._statement_todos.append([])
             self._open_statements.append(node)
-        return visit
+        return visit and (self._spine is None or node in self._spine)
+
+    def walk_only_to(self, nodes: Iterable[cst.CSTNode]) -> bool:
+        """Enter only ``nodes`` and the nodes holding them in the rest of the transform
+        (their ``visit_*`` / ``leave_*`` still run; nothing else below the module is
+        visited). For codemods that planned every change on the original tree: the
+        walk reaches each planned node, and skips the rest of the statements.
+        False when there is nothing to reach."""
+        parents = _bindings.index(self).parents
+        spine: set[cst.CSTNode] = set()
+        for node in nodes:
+            current: cst.CSTNode | None = node
+            while current is not None and current not in spine:
+                spine.add(current)
+                current = parents.get(current)
+        self._spine = spine
+        return bool(spine)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = cst.CSTTransformer.on_leave(self, original_node, updated_node)

@@ -80,7 +80,7 @@ class QueryRewrite(HubCodemod):
             if plan is not None:
                 self._plans[call] = plan
                 self.changed(call, self.MESSAGE.format(**vars(plan)))
-        return True
+        return self.walk_only_to(self._plans)
 
     def plan(self, call: cst.Call, plans: dict[cst.CSTNode, Any]) -> Any:
         """The plan for ``call`` (None: left alone); may add ``SPEC_TO_LOAD`` plans."""

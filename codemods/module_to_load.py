@@ -119,7 +119,7 @@ class ModuleToLoadCommand(HubCodemod):
                     self._analyse(call)
                 except _Skip as skip:
                     self._skips[call] = str(skip)
-        return True
+        return self.walk_only_to([*self._plan, *self._skips])
 
     # -- analysis (on the original tree) --------------------------------------
 

@@ -23,6 +23,7 @@ from hubcompat.codemods._bindings import assigned_value
 from hubcompat.codemods._graph import is_graph_code
 from hubcompat.codemods._keys import GRAPH_KEY, TEXT_KEY
 from hubcompat.codemods._names import hub_attr, hub_call_attr
+from hubcompat.codemods._syntax import calls_in
 
 EXPORT = (
     "TF1 Hub module creation/export has no TF2 equivalent: export a TF2 SavedModel "
@@ -62,15 +63,31 @@ class NoEquivalentCommand(HubCodemod):
         text = self.context.scratch.get(TEXT_KEY, "")
         return not text or ".export(" in text or any(name in text for name in NO_TF2)
 
+    def visit_Module(self, node: cst.Module) -> bool:
+        # The TODOs are found on the original tree (calls in source order, as the
+        # visitor meets them); the walk then enters only the statements holding them.
+        self._todos: dict[cst.Call, str] = {}
+        for call in calls_in(node):
+            message = self._message(call)
+            if message is not None:
+                self._todos[call] = message
+        return self.walk_only_to(self._todos)
+
     def visit_Call(self, node: cst.Call) -> None:
+        message = self._todos.get(node)
+        if message is not None:
+            self.todo(node, message)
+
+    def _message(self, node: cst.Call) -> str | None:
         name = hub_attr(self, node.func)
         if name in NO_TF2:
-            self.todo(node, NO_TF2[name])
-        elif name == "Module" and is_graph_code(self):
-            self.todo(node, GRAPH_MODULE)
-        elif (
+            return NO_TF2[name]
+        if name == "Module" and is_graph_code(self):
+            return GRAPH_MODULE
+        if (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "export"
             and hub_call_attr(self, assigned_value(self, node.func.value)) == "Module"
         ):
-            self.todo(node, EXPORT)
+            return EXPORT
+        return None

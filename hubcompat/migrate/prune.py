@@ -34,6 +34,8 @@ from hubcompat.codemods._syntax import calls_in
 _BOUND = re.compile(r"(?m)^([\w, \t*()\[\]]+?)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$")
 _WORD = re.compile(r"\w+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE_KEPT = re.compile(r"(\r\n|\r|\n)")
+_EMPTY = re.compile(r"[ \t\f]*(?:#.*)?(?:\r\n|\r|\n)?")  # libcst's EmptyLine
 #: A graph-code name must contain one of the last words of GRAPH_PREFIXES.
 _GRAPH_WORDS = re.compile(
     "|".join(sorted({re.escape(p.rstrip(".").rsplit(".", 1)[-1]) for p in GRAPH_PREFIXES}))
@@ -55,6 +57,11 @@ class Pruner:
     #: id(original top-level statement) -> its ast statements (``a; b`` is one statement)
     _statements: dict[int, list[ast.stmt]] = field(default_factory=dict)
     _call_lines: dict[int, dict[int, int]] = field(default_factory=dict)
+    #: id(original top-level statement) -> its text in the file (leading lines included)
+    _pieces: dict[int, str] = field(default_factory=dict)
+    _header: str = ""
+    _footer: str = ""
+    _code: dict[int, tuple[cst.CSTNode, str]] = field(default_factory=dict)
 
     @property
     def graph_code(self) -> bool:
@@ -112,7 +119,72 @@ class Pruner:
             else:
                 groups.append([node])
         statements = {id(s): g for s, g in zip(tree.body, groups, strict=True)}
-        return cls(sorted(relevant), first, leading, text, module, _statements=statements)
+        pruner = cls(sorted(relevant), first, leading, text, module, _statements=statements)
+        pruner._cut(text, tree)
+        return pruner
+
+    def _cut(self, text: str, tree: cst.Module) -> None:
+        """The file's text of each top-level statement: libcst's module code is the
+        header lines, each statement's code (its leading lines first, up to the next
+        statement's), the footer lines. Files without a final newline are left to
+        libcst (it drops a final lone ``\\r``)."""
+        if not tree.has_trailing_newline:
+            return
+        parts = _NEWLINE_KEPT.split(text)
+        lines = ["".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
+        if lines and not lines[-1]:
+            lines.pop()
+        end = len(lines) - len(tree.footer)
+        bounds = [*self.first_lines, end + 1]
+        if not tree.body or any(b > a for a, b in zip(bounds[1:], bounds)):
+            return
+        self._header = "".join(lines[: bounds[0] - 1])
+        self._footer = "".join(lines[end:])
+        for statement, first in zip(tree.body, bounds):
+            # its leading lines are blank or comments, then comes its own first line
+            start = first - 1 + len(statement.leading_lines)
+            if (
+                start >= len(lines)
+                or _EMPTY.fullmatch(lines[start])
+                or not all(_EMPTY.fullmatch(line) for line in lines[first - 1 : start])
+            ):
+                return
+        self._pieces = {
+            id(statement): "".join(lines[a - 1 : b - 1])
+            for statement, a, b in zip(tree.body, bounds, bounds[1:])
+        }
+
+    def texts_of(self, tree: cst.Module) -> list[str | None]:
+        """The file's text of each statement of ``tree`` (None: not an original statement)."""
+        return [self._pieces.get(id(s)) for s in tree.body]
+
+    def code(self, tree: cst.Module, original: cst.Module) -> str:
+        """``tree.code``, generating code only for statements that are not the file's own
+        (once each): the others keep their text."""
+        if (
+            not self._pieces
+            or not tree.body
+            or tuple(tree.header) != tuple(original.header)
+            or tuple(tree.footer) != tuple(original.footer)
+        ):
+            return tree.code
+        pieces = self._pieces
+        out = [self._header]
+        for statement in tree.body:
+            piece = pieces.get(id(statement))
+            out.append(piece if piece is not None else self._generated(tree, statement))
+        out.append(self._footer)
+        return "".join(out)
+
+    def new_code(self, tree: cst.Module) -> str:
+        """The code of ``tree``'s statements that are not the file's own."""
+        return "".join(self._generated(tree, s) for s in tree.body if id(s) not in self._pieces)
+
+    def _generated(self, tree: cst.Module, statement: cst.CSTNode) -> str:
+        known = self._code.get(id(statement))
+        if known is None or known[0] is not statement:
+            known = self._code[id(statement)] = (statement, tree.code_for_node(statement))
+        return known[1]
 
     def call_line(self, statement: cst.CSTNode, call: cst.Call) -> int | None:
         """The file line of ``call`` inside the original top-level ``statement``, from the

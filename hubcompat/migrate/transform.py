@@ -50,27 +50,36 @@ def run_codemods(
     """
     tree = original = parse(text, filename)
     pruner: Pruner | None = None
+    cutter: Pruner | None = None  # the first pruner: the file's text of each statement
     prune = True  # until Pruner.build says the spans do not match
     events: list[dict[str, Any]] = []
     modified = False
     added: list[Any] = []  # rewritten statements (or their code), for later triggers
     names = None  # the FileNames of `tree` (None: make it when asked)
     for command in codemods:
-        if not command.wants(text) and not (added and command.wants(_with_code(text, added))):
+        if not command.wants(text) and not (
+            added and command.wants(_with_code(text, added, cutter))
+        ):
             continue
-        if prune and pruner is None and command.PRUNE:
-            pruner = Pruner.build(text, original)
+        if prune and pruner is None:
+            pruner = cutter = Pruner.build(text, original)
             prune = pruner is not None
         # A fresh context per codemod: libcst keeps scheduled import additions in
         # the scratch dict, and a shared one would replay them in later codemods.
         scratch: dict[str, Any] = {EVENTS_KEY: [], TEXT_KEY: text}
         if pruner is not None and command.TARGETS == MODERN:  # they ask is_graph_code()
             scratch[GRAPH_KEY] = pruner.graph_code
-        small = pruner.small(tree) if pruner is not None and command.PRUNE else tree
-        if small is not tree:
+        picked: list[int] | None = None  # the statements a PRUNE = False codemod sees
+        if pruner is not None and command.PRUNE:
+            small = pruner.small(tree)
             scratch[LINES_KEY] = pruner
+        elif cutter is not None and not command.PRUNE:
+            picked = _mentioning(cutter.texts_of(tree), command.TRIGGERS)
+            small = tree if len(picked) == len(tree.body) else _subset(tree, picked)
+        else:
+            small = tree
         if names is None:
-            names = lazy(_names_of(tree, pruner if tree is original else None))
+            names = lazy(_names_of(tree, original, pruner, cutter))
         scratch[NAMES_KEY] = names
         context = CodemodContext(filename=filename, scratch=scratch)
         instance = command(context)
@@ -89,28 +98,72 @@ def run_codemods(
             tree = result
             continue
         added.append(result)
+        if picked is not None:
+            tree = _put_back(tree, picked, small, result) or command(
+                CodemodContext(filename=filename, scratch={EVENTS_KEY: []})
+            ).transform_module(tree)
+            continue
         spliced = pruner.splice(tree, small, result)  # type: ignore[union-attr]
         if spliced is None:  # the codemod added or removed statements: whole module now
             spliced = command(CodemodContext(filename=filename, scratch={EVENTS_KEY: []}))
             spliced = spliced.transform_module(tree)
             pruner, prune = None, False
         tree = spliced
-    return (tree.code if modified else text), events
+    if not modified:
+        return text, events
+    return (cutter.code(tree, original) if cutter is not None else tree.code), events
 
 
-def _names_of(tree: cst.Module, pruner: Pruner | None) -> Any:
+def _names_of(
+    tree: cst.Module, original: cst.Module, pruner: Pruner | None, cutter: Pruner | None
+) -> Any:
     """How to make the FileNames of ``tree``: from the pruner's ``ast`` of the file as
     read, or from the code of a tree an earlier codemod changed."""
-    if pruner is not None:
+    if pruner is not None and tree is original:
         return pruner.names
+    if cutter is not None:
+        return lambda: FileNames.from_text(cutter.code(tree, original))
     return lambda: FileNames.from_text(tree.code)
 
 
-def _with_code(text: str, added: list[Any]) -> str:
+def _mentioning(texts: list[str | None], triggers: Sequence[str]) -> list[int]:
+    """Indices of the statements that are new (None) or whose text holds a trigger; the
+    first statement always (a TODO there reads the module header)."""
+    return [
+        i
+        for i, t in enumerate(texts)
+        if not i or t is None or any(trigger in t for trigger in triggers)
+    ]
+
+
+def _subset(tree: cst.Module, picked: list[int]) -> cst.Module:
+    return tree.with_changes(body=[tree.body[i] for i in picked])
+
+
+def _put_back(
+    tree: cst.Module, picked: list[int], small: cst.Module, result: cst.Module
+) -> cst.Module | None:
+    """``tree`` with the ``picked`` statements replaced by ``result``'s (same number and
+    header), else None."""
+    if (
+        len(result.body) != len(picked)
+        or len(result.header) != len(small.header)
+        or not all(
+            new.deep_equals(old) for new, old in zip(result.header, small.header, strict=True)
+        )
+    ):
+        return None
+    body = list(tree.body)
+    for index, statement in zip(picked, result.body, strict=True):
+        body[index] = statement
+    return tree.with_changes(body=body, footer=result.footer)
+
+
+def _with_code(text: str, added: list[Any], cutter: Pruner | None) -> str:
     """``text`` plus the code of the rewritten statements (generated once, when asked)."""
     for index, item in enumerate(added):
         if not isinstance(item, str):
-            added[index] = item.code
+            added[index] = cutter.new_code(item) if cutter is not None else item.code
     return "\n".join([text, *added])
 
 
