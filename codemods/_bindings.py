@@ -99,11 +99,11 @@ class Index:
 
 def index(codemod: HubCodemod) -> Index:
     """The ``Index`` of the module the codemod is transforming (made on first use)."""
-    module = codemod.context.wrapper.module  # type: ignore[union-attr]
+    module = codemod.context.wrapper.module
     cached = getattr(codemod, "_hub_index", None)
     if cached is None or cached[0] is not module:
         cached = (module, Index(module))
-        codemod._hub_index = cached  # type: ignore[attr-defined]
+        codemod._hub_index = cached
     return cached[1]
 
 

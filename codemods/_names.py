@@ -156,7 +156,7 @@ class _Bindings(ast.NodeVisitor):
         self._depth -= 1
         self._in_class = outer
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self._scope(node, in_class=False)
@@ -176,7 +176,7 @@ class _Bindings(ast.NodeVisitor):
     def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
         self.unsafe.update(node.names)
 
-    visit_Nonlocal = visit_Global  # type: ignore[assignment]
+    visit_Nonlocal = visit_Global
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:

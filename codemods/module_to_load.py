@@ -345,7 +345,7 @@ def _signature_args(inputs: cst.BaseExpression | None, kind: str) -> list[cst.Ar
         ]
         if all(k is not None and k.isidentifier() and not iskeyword(k) for k in keys):
             return [
-                keyword_arg(k, el.value)  # type: ignore[arg-type, union-attr]
+                keyword_arg(k, el.value)
                 for k, el in zip(keys, inputs.elements, strict=True)
             ]
     return [cst.Arg(value=inputs, star="**")]

@@ -108,21 +108,21 @@ def group_partitions(
 
     ``entries`` are ``(name, full_name, offset, value)``; ``full_name`` and
     ``offset`` are None for a whole variable. A partitioned variable is saved
-    as slices of its full name: its parts come out sorted by offset.
+    as slices of its full name: its parts come out sorted by their offset along
+    the first axis, the one key hub.Module used (two parts there are refused).
     """
     result: dict[str, V | list[V]] = {}
-    partitions: dict[str, dict[tuple[int, ...], V]] = {}
+    partitions: dict[str, dict[int, V]] = {}
     for name, full_name, offset, value in entries:
         if full_name is None or offset is None:
             result[name] = value
             continue
         parts = partitions.setdefault(full_name, {})
-        key = tuple(offset)
-        if key in parts:
+        first = offset[0]
+        if first in parts:
             raise errors.UnsupportedGraphError(
-                f"Variable map contains duplicate offset {key[0] if len(key) == 1 else key} "
-                f"for variable [{full_name}]")
-        parts[key] = value
+                f"Variable map contains duplicate offset {first} for variable [{full_name}]")
+        parts[first] = value
     for full_name, parts in partitions.items():
         if full_name in result:
             raise errors.UnsupportedGraphError(
