@@ -125,7 +125,25 @@ class InputTypeError(TypeError, HubcompatError):
 
 
 class UnsupportedGraphError(NotImplementedError, HubcompatError):
-    """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2."""
+    """Raised when a TF1 graph uses a construct hubcompat cannot run in TF2.
+
+    The message says what the construct is (in tensorflow_hub's words where it
+    refused the same); :func:`unsupported_in` adds which module and what to do.
+    """
+
+
+UNSUPPORTED_GRAPH_NEXT_STEP = (
+    "Next step: run this module with tensorflow_hub 0.15 on TensorFlow <= 2.15 for now, and "
+    "report the construct with the module's handle so hubcompat can support it.")
+
+
+def unsupported_in(error: UnsupportedGraphError, handle: object) -> UnsupportedGraphError:
+    """``error`` naming the module ``handle`` (as ``error.handle`` and in a note) and the
+    next step; a no-op for an error that already names its module this way."""
+    if error.handle is None:
+        error.handle = handle
+        add_note(error, f"Module: {handle}. {UNSUPPORTED_GRAPH_NEXT_STEP}")
+    return error
 
 
 class UnsupportedCollectionError(UnsupportedGraphError, ValueError):

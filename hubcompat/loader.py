@@ -60,6 +60,8 @@ def load_tf1(path: str, tags: Tags = None,
 
     try:
         return TF1ModuleAdapter(path, tags=tags)
+    except errors.UnsupportedGraphError as e:
+        raise errors.unsupported_in(e, handle or path) from None
     except tf.errors.OpError as e:  # what the checks before reading did not catch
         raise errors.CorruptModuleError(
             f"Cannot load {handle or path!r} ({path}): {tf_error_text(e)}. Fetch the module again."

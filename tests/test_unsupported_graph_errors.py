@@ -31,7 +31,16 @@ from tests.support.modules import edit_saved_model, export  # noqa: E402
 def _refused_at_load(path: str) -> str:
     with pytest.raises(errors.UnsupportedGraphError) as info:
         hubcompat.load(path)
+    _names_the_module_and_the_next_step(info.value, path)
     return str(info.value)
+
+
+def _names_the_module_and_the_next_step(error: BaseException, path: str) -> None:
+    """The error names the module (attribute and note) and says what to do next."""
+    assert isinstance(error, errors.UnsupportedGraphError)
+    assert str(error.handle) == str(path)
+    (note,) = getattr(error, "__notes__", [])
+    assert note == f"Module: {path}. {errors.UNSUPPORTED_GRAPH_NEXT_STEP}"
 
 
 def _meta_graph(proto, tags=()):
@@ -222,6 +231,7 @@ def test_asset_node_that_is_not_a_scalar_string_constant_is_refused_by_the_spec(
     with pytest.raises(errors.UnsupportedGraphError) as info:
         hubcompat.Module(hubcompat.load_module_spec(path))
     assert "must be a scalar string constant, is a Const" in str(info.value)
+    _names_the_module_and_the_next_step(info.value, path)
 
 
 def test_export_of_an_asset_that_is_not_a_scalar_string_constant_is_refused(tmp_path):
@@ -290,6 +300,7 @@ def test_partition_whose_full_name_is_another_variable_is_refused(tmp_path):
         hubcompat.Module(hubcompat.load_module_spec(path))
     assert "Unexpected handling of partitioned variable 'embeddings/part_0' (module/elsewhere)" \
         in str(info.value)
+    _names_the_module_and_the_next_step(info.value, path)
 
 
 def test_two_partitions_at_the_same_offset_are_refused(tmp_path):
@@ -302,6 +313,7 @@ def test_two_partitions_at_the_same_offset_are_refused(tmp_path):
     with tf.Graph().as_default(), pytest.raises(errors.UnsupportedGraphError) as info:
         hubcompat.Module(hubcompat.load_module_spec(path))
     assert "Variable map contains duplicate offset 0 for variable [embeddings]" in str(info.value)
+    _names_the_module_and_the_next_step(info.value, path)
 
 
 def test_a_variable_both_single_and_partitioned_is_refused(tmp_path):

@@ -73,7 +73,11 @@ class Module:
         self._tags = set(tags or [])
         key = self._spec.checked_tags(tags)
         implementation: type[ModuleImpl] = EagerModule if _use_eager_backend() else GraphModule
-        self._impl: ModuleImpl = implementation(self._spec, key, trainable, name)
+        try:
+            self._impl: ModuleImpl = implementation(self._spec, key, trainable, name)
+        except errors.UnsupportedGraphError as e:
+            raise errors.unsupported_in(e, self._spec.source or "(created by create_module_spec)"
+                                        ) from None
 
     def __call__(self, inputs: Any = None, _sentinel: None = None, signature: str | None = None,
                  as_dict: bool | None = None) -> Any:
@@ -118,7 +122,11 @@ class Module:
 
     def export(self, path: str | os.PathLike[str], session: Any) -> None:
         """Writes the module, with the variable values held by ``session``, to ``path``."""
-        self._impl.export(os.fspath(path), session)
+        try:
+            self._impl.export(os.fspath(path), session)
+        except errors.UnsupportedGraphError as e:
+            raise errors.unsupported_in(e, self._spec.source or "(created by create_module_spec)"
+                                        ) from None
 
     @property
     def variable_map(self) -> dict:

@@ -151,8 +151,11 @@ def load_module_spec(path: str | os.PathLike[str]) -> ModuleSpec:
         raise errors.UnknownFormatError(
             f"{path!r} is a {fmt} model, not a TF1 Hub module (no tfhub_module.pb): "
             "load it with hubcompat.load() instead of hub.Module / load_module_spec.")
-    reader = ModuleReader(folder)
-    return ModuleSpec(_read_meta_graphs(reader), reader.checkpoint_prefix, source=reader.path)
+    try:
+        reader = ModuleReader(folder)
+        return ModuleSpec(_read_meta_graphs(reader), reader.checkpoint_prefix, source=reader.path)
+    except errors.UnsupportedGraphError as e:
+        raise errors.unsupported_in(e, path) from None
 
 
 # What create_module_spec_from_saved_model always drops, as tensorflow_hub did: the
