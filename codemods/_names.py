@@ -80,7 +80,7 @@ class FileNames:
     once: frozenset[str] = frozenset()
     #: how often each name is read (``ast.Load``)
     loads: Mapping[str, int] = field(default_factory=dict)
-    #: False when the file has a star import: every name question goes to libcst
+    #: False when the file has a star import of tensorflow_hub: every name question goes to libcst
     exact: bool = True
 
     @classmethod
@@ -197,7 +197,10 @@ class _Bindings(ast.NodeVisitor):
         module = "" if node.level else (node.module or "")
         for alias in node.names:
             if alias.name == "*":
-                self.star = True
+                # libcst's scope analysis binds no names for a star import, so one from
+                # another module changes no answer; tensorflow_hub's own changes what
+                # libcst's import helpers do
+                self.star = self.star or _is_hub(module)
                 continue
             name = alias.asname or alias.name
             self._bind(name)

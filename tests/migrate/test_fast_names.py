@@ -58,6 +58,24 @@ AMBIGUOUS = {
         m = Module("h")
         y = m(x)
     """,
+    "other_star_import": """
+        from other import *
+        import tensorflow_hub as hub
+        from tensorflow_hub import Module, load_module_spec
+        from more import *
+        m = Module("h")
+        y = m(x)
+        spec = load_module_spec("h")
+        names = spec.get_signature_names()
+        size = hub.get_expected_image_size(hub.load("h"))
+    """,
+    "other_star_import_from_import": """
+        from tensorflow.python.ops.gen_array_ops import *
+        from tensorflow_hub import Module
+        def f(images):
+            module = Module("h")
+            return module(images, signature="s", as_dict=True)["default"]
+    """,
     "shadowed_module_name": """
         from tensorflow_hub import Module
         def g(Module):
@@ -153,6 +171,8 @@ def test_ambiguous_names_fall_back_to_libcst():
     assert 'hub.load("h")' in new and 'hub.Module("not hub")' in new
     star = FileNames.from_text(textwrap.dedent(AMBIGUOUS["star_import"]))
     assert not star.exact
+    # libcst binds no names for a star import: one from another module keeps the fast path
+    assert FileNames.from_text(textwrap.dedent(AMBIGUOUS["other_star_import"])).exact
 
 
 def test_graph_key_is_not_needed_for_the_same_result():
