@@ -23,6 +23,7 @@ from libcst.metadata import ScopeProvider
 from hubcompat.codemods._meta import metadata
 from hubcompat.codemods._names import IMAGE_HELPERS, METHODS, file_names, hub_attr
 from hubcompat.codemods._syntax import child_fields
+from hubcompat.codemods._syntax import children as syntax_children
 
 if TYPE_CHECKING:
     from hubcompat.codemods._base import HubCodemod
@@ -65,13 +66,7 @@ class Index:
                 continue
             if isinstance(node, _OPAQUE):
                 continue
-            children: list[cst.CSTNode] = []
-            for name in _fields(type(node)):
-                value = getattr(node, name)
-                if isinstance(value, cst.CSTNode):
-                    children.append(value)
-                elif isinstance(value, (list, tuple)):
-                    children.extend(v for v in value if isinstance(v, cst.CSTNode))
+            children = syntax_children(node, _fields(type(node)))
             for child in children:
                 parents[child] = node
             stack.extend(reversed(children))

@@ -109,10 +109,11 @@ _TOKENS = frozenset(
 )  # fmt: skip
 
 
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """``node``'s child expressions and statements, in source order (no visitor dispatch)."""
+def children(node: cst.CSTNode, fields: tuple[str, ...] | None = None) -> list[cst.CSTNode]:
+    """``node``'s child expressions and statements, in source order (no visitor dispatch);
+    with ``fields``, only those (a subset of :func:`child_fields`)."""
     found: list[cst.CSTNode] = []
-    for name in child_fields(type(node)):
+    for name in child_fields(type(node)) if fields is None else fields:
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
             found.append(value)

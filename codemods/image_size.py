@@ -40,6 +40,8 @@ class ImageShape:
     helper: str  # one of IMAGE_HELPERS
 
 
+# The same shape as signature_info.SignatureInfoCommand on purpose: both only declare
+# what _plans.QueryRewrite (the shared logic) needs.
 class ImageSizeCommand(QueryRewrite):
     DESCRIPTION = "get_expected_image_size/get_num_image_channels -> signature input shape."
     ORDER = 40

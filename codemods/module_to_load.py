@@ -62,6 +62,8 @@ from hubcompat.codemods._syntax import (
 SPEC_FACTORIES = frozenset({"load_module_spec", "create_module_spec"})
 
 
+# The plans: one frozen dataclass per kind of rewrite (the repeated shape is the
+# dataclass boilerplate, the fields differ).
 @dataclass(frozen=True)
 class Load:
     """``hub.Module(h, tags=t)`` -> ``hub.load(h, tags=t)``."""

@@ -41,6 +41,8 @@ class Query:
     method: str  # one of METHODS
 
 
+# The same shape as image_size.ImageSizeCommand on purpose: both only declare what
+# _plans.QueryRewrite (the shared logic) needs.
 class SignatureInfoCommand(QueryRewrite):
     DESCRIPTION = "Module/ModuleSpec signature queries -> hub.load(...).signatures."
     ORDER = 30

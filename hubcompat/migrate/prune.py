@@ -309,6 +309,8 @@ def _call_lines(statement: cst.CSTNode, group: list[ast.stmt]) -> dict[int, int]
     return lines
 
 
+# _cst_name and _ast_name read the same dotted name from the two trees the runner has
+# (libcst's and ast's): the same shape on purpose, as the node types differ.
 def _cst_name(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
