@@ -23,13 +23,10 @@ from hubcompat.codemods._names import FileNames
 from hubcompat.migrate import registry
 from hubcompat.migrate.transform import run_codemods
 
-HERE = Path(__file__).parent
-FILES = sorted(
-    p
-    for folder in ("sample_tree", "modern_programs")
-    for p in (HERE / folder).rglob("*.py")
-    if "legacy" not in p.parts  # Python 2
-)
+from tests.support.paths import MIGRATE_SAMPLES
+
+HERE = Path(__file__).resolve().parent
+FILES = MIGRATE_SAMPLES
 
 AMBIGUOUS = {
     "rebound_alias": """

@@ -17,13 +17,10 @@ import pytest
 
 from hubcompat.migrate.prune import Pruner
 
-HERE = Path(__file__).parent
-FILES = sorted(
-    p
-    for folder in ("sample_tree", "modern_programs")
-    for p in (HERE / folder).rglob("*.py")
-    if "legacy" not in p.parts  # Python 2
-)
+from tests.support.paths import MIGRATE_SAMPLES
+
+HERE = Path(__file__).resolve().parent
+FILES = MIGRATE_SAMPLES
 
 LAYOUTS = {
     "crlf": "import tensorflow_hub as hub\r\n\r\n# c\r\nx = hub.load('h')\r\ny = 1\r\n",

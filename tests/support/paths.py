@@ -30,3 +30,11 @@ def genuine(name: str) -> Path:
     if not path.exists():
         pytest.skip(GENUINE_MISSING)
     return path
+
+# The Python 3 programs the codemods run on in tests/migrate (legacy/ is Python 2).
+MIGRATE_SAMPLES = sorted(
+    p
+    for folder in ("sample_tree", "modern_programs")
+    for p in (REPO / "tests" / "migrate" / folder).rglob("*.py")
+    if "legacy" not in p.relative_to(REPO).parts
+)

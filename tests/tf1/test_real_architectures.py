@@ -112,6 +112,21 @@ def test_regularization_loss_gradients_reach_their_variables():
         np.testing.assert_allclose(grad.numpy(), 4e-5 * variable.numpy(), rtol=1e-5, atol=1e-9)
 
 
+def _replays_genuine_train_calls(obj, name, what) -> None:
+    """A re-exported / converted SavedModel's training calls: genuine's outputs, state and
+    (where the restored v1-loop gradient is right) gradients, call by call."""
+    for k, call in enumerate(cs.calls(name, "train")):
+        with tf.GradientTape() as tape:
+            outputs = obj(tf.constant(call.call_input), training=True)  # the default output
+            loss = tf.reduce_sum(outputs * call.grad_weights)
+        where = f"{what} train call {k}"
+        cs.assert_outputs(outputs, call, where)
+        if name not in REEXPORTED_LOOP_GRADIENTS_DIFFER:
+            grads = tape.gradient(loss, obj.trainable_variables)
+            cs.assert_grads(_grads_by_name(obj.trainable_variables, grads), call, where)
+        cs.assert_state(obj.variables, call, where)
+
+
 @pytest.mark.parametrize("name", cs.NAMES)
 def test_reexport_keeps_losses_and_moves_state_like_genuine(tmp_path, name):
     m = hubcompat.load(cs.folder(name))
@@ -119,16 +134,7 @@ def test_reexport_keeps_losses_and_moves_state_like_genuine(tmp_path, name):
     obj = tf.saved_model.load(str(tmp_path / "exported"))
     np.testing.assert_allclose([float(loss()) for loss in obj.regularization_losses],
                                cs.reference(name)["regularization_losses"], atol=cs.ATOL)
-    for k, call in enumerate(cs.calls(name, "train")):
-        with tf.GradientTape() as tape:
-            outputs = obj(tf.constant(call.call_input), training=True)  # the default output
-            loss = tf.reduce_sum(outputs * call.grad_weights)
-        where = f"re-exported train call {k}"
-        cs.assert_outputs(outputs, call, where)
-        if name not in REEXPORTED_LOOP_GRADIENTS_DIFFER:
-            grads = tape.gradient(loss, obj.trainable_variables)
-            cs.assert_grads(_grads_by_name(obj.trainable_variables, grads), call, where)
-        cs.assert_state(obj.variables, call, where)
+    _replays_genuine_train_calls(obj, name, "re-exported")
 
 
 # --- legacy API ----------------------------------------------------------------
@@ -237,13 +243,4 @@ def test_convert_accounts_for_state_and_the_result_replays_genuine(tmp_path, nam
         cs.assert_outputs(outputs, call, f"converted signature call {k}")
         cs.assert_state(obj.variables, call, f"converted signature call {k}")
     obj = tf.saved_model.load(str(tmp_path / "converted"))
-    for k, call in enumerate(cs.calls(name, "train")):
-        with tf.GradientTape() as tape:
-            outputs = obj(tf.constant(call.call_input), training=True)  # the default output
-            loss = tf.reduce_sum(outputs * call.grad_weights)
-        where = f"converted train call {k}"
-        cs.assert_outputs(outputs, call, where)
-        if name not in REEXPORTED_LOOP_GRADIENTS_DIFFER:
-            grads = tape.gradient(loss, obj.trainable_variables)
-            cs.assert_grads(_grads_by_name(obj.trainable_variables, grads), call, where)
-        cs.assert_state(obj.variables, call, where)
+    _replays_genuine_train_calls(obj, name, "converted")
