@@ -1,7 +1,9 @@
 """hubcompat: TF1 Hub modules and tensorflow_hub code on modern TensorFlow.
 
 ``import hubcompat`` is cheap: TensorFlow is imported only when something that
-needs it is first used (see ``_LAZY`` below).
+needs it is first used (see ``_LAZY`` below). Its one side effect: Keras, once
+imported, knows ``hubcompat>KerasLayer``, so ``keras.models.load_model`` reloads a
+saved model holding a ``KerasLayer`` (``hubcompat/_keras_registry.py``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from hubcompat import errors
+from hubcompat import _keras_registry, errors
 from hubcompat._version import __version__
 from hubcompat.formats import ModelFormat, detect_format
 
@@ -78,6 +80,8 @@ if TYPE_CHECKING:  # what __getattr__ imports on first use, spelled out for type
     from hubcompat.legacy.module_spec import load_module_spec as load_module_spec
     from hubcompat.loader import load as load
     from hubcompat.resolvers import resolve as resolve
+
+_keras_registry.install()
 
 __all__ = ["ModelFormat", "__version__", "detect_format", "errors", *_LAZY]
 

@@ -31,6 +31,7 @@ from hubcompat._layer_target import (
 )
 from hubcompat._tf2_call import call_traces
 from hubcompat.loader import Tags, load
+from hubcompat.resolvers.local import local_path
 from hubcompat.tf1.adapter import TF1ModuleAdapter
 from hubcompat.tf1.module_reader import tags_key
 
@@ -45,6 +46,7 @@ class _Settings:
     """The constructor arguments, kept out of Keras/TF attribute tracking."""
 
     handle: Any  # a str or os.PathLike, or an already loaded object
+    config_handle: str | None = None  # what get_config() saves: see _config_handle()
     arguments: dict[str, Any] = field(default_factory=dict)
     tags: frozenset[str] | None = None
     signature: str | None = None
@@ -105,6 +107,7 @@ class KerasLayer(_keras.keras_layer_base()):  # type: ignore[misc]  # Keras 3's 
             obj, signature, arguments, input_shape, self.dtype_policy.compute_dtype))
         settings = _Settings(
             handle=handle,
+            config_handle=_config_handle(handle),
             arguments=dict(arguments or {}),
             tags=tags_key(tags) if tags is not None else None,  # "train" is one tag
             signature=signature,
@@ -249,7 +252,7 @@ class KerasLayer(_keras.keras_layer_base()):  # type: ignore[misc]  # Keras 3's 
                 "to save it with model.save(), or re-export the loaded object with "
                 "tf.saved_model.save()."
             )
-        config["handle"] = os.fspath(settings.handle)
+        config["handle"] = settings.config_handle
         if settings.output_shape is not None:
             config["output_shape"] = _checked_json(
                 tf.nest.map_structure(lambda s: tuple(s.as_list()), settings.output_shape),
@@ -281,6 +284,18 @@ def _load(handle: object, tags: Tags, load_options: Any) -> Any:
                 f"already loaded {type(handle).__name__}."
             )
     return handle
+
+
+def _config_handle(handle: object) -> str | None:
+    """The handle a config saves: a local path made absolute, so that a saved model
+    reloads from any working directory (issue 21); any other handle as given."""
+    if not isinstance(handle, (str, os.PathLike)):
+        return None
+    text = os.fspath(handle)
+    path = local_path(text)
+    if path is None or text.startswith("file://") or not os.path.exists(path):
+        return text
+    return os.path.abspath(path)
 
 
 def _freeze_in_tf1_graph(obj: Any) -> None:
