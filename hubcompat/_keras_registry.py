@@ -75,6 +75,10 @@ class _RegisteringLoader(importlib.abc.Loader):
         if module.__spec__ is not None:
             module.__spec__.loader = self._loader
         self._loader.exec_module(module)
+        with _lock:
+            _waiting.discard(module.__name__)
+            if not _waiting and _WATCHER in sys.meta_path:
+                sys.meta_path.remove(_WATCHER)
         _register(module)
 
 
@@ -82,14 +86,10 @@ class _KerasImportWatcher(importlib.abc.MetaPathFinder):
     """Hands out :class:`_RegisteringLoader` for the Keras packages not imported yet."""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        # Still waiting until the module runs: find_spec is also how a package asks
+        # whether Keras is installed (TensorFlow does), without importing it.
         if fullname not in _waiting:
             return None
-        with _lock:
-            if fullname not in _waiting:
-                return None
-            _waiting.discard(fullname)
-            if not _waiting and self in sys.meta_path:
-                sys.meta_path.remove(self)
         for finder in list(sys.meta_path):
             find = getattr(finder, "find_spec", None)
             if finder is self or find is None:
