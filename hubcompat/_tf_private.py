@@ -60,6 +60,18 @@ def decode_structured_value(value: Any) -> Any:
     return nested_structure_coder.decode_proto(value)
 
 
+def build_tensor_info(tensor: Any) -> Any:
+    """The ``TensorInfo`` proto of a graph tensor (dense, sparse or composite).
+
+    What ``tf.compat.v1.saved_model.utils.build_tensor_info`` returns, without its
+    deprecation warning (issue 21: hubcompat's own calls log nothing); the public
+    function only adds an eager-mode check to this one.
+    """
+    from tensorflow.python.saved_model import utils_impl
+
+    return utils_impl.build_tensor_info_internal(tensor)
+
+
 @contextlib.contextmanager
 def tf1_graph_building(graph: Any) -> Iterator[None]:
     """Builds TF1 control-flow ops (v1 loop gradients, v1 TensorArrays) in ``graph``.

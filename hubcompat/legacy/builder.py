@@ -13,6 +13,7 @@ import re
 import tensorflow as tf
 
 from hubcompat import errors
+from hubcompat._tf_private import build_tensor_info
 from hubcompat.legacy.graph_module import state_op_types
 from hubcompat.legacy.module_spec import ModuleSpec
 from hubcompat.tf1 import hub_format
@@ -54,7 +55,7 @@ def add_signature(name=None, inputs=None, outputs=None) -> None:
                 raise errors.InputError(
                     f"Input {key!r} of signature {name!r} must not be subject to a "
                     "tf.colocate_with() constraint.")
-    build = tf.compat.v1.saved_model.utils.build_tensor_info
+    build = build_tensor_info
     signature = tf.compat.v1.saved_model.signature_def_utils.build_signature_def(
         {k: build(v) for k, v in inputs.items()}, {k: build(v) for k, v in outputs.items()})
     tf.compat.v1.add_to_collection(_SIGNATURES, (name, signature))

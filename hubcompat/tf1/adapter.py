@@ -72,6 +72,11 @@ class TF1ModuleAdapter(AutoTrackable):
 
     # --- calling -----------------------------------------------------------
 
+    # Not converted by AutoGraph when a user's tf.function calls the module: nothing here
+    # branches on a tensor (training=<tensor> is a tf.cond), and AutoGraph cannot
+    # transform the pruning code, so it warned "Please report this to the TensorFlow
+    # team" (issue 21).
+    @tf.autograph.experimental.do_not_convert
     def __call__(self, inputs: Any = None, training: bool | tf.Tensor = False, *,
                  signature: str | None = None, as_dict: bool | None = None) -> Any:
         """Runs ``signature`` (default ``"default"``) on ``inputs``.
@@ -253,14 +258,14 @@ class TF1ModuleAdapter(AutoTrackable):
             outputs = self._reader.output_info(self._tags, DEFAULT_SIGNATURE)
             as_dict = DEFAULT_OUTPUT not in outputs
 
-            @tf.function
+            @tf.function(autograph=False)
             def call(inputs, training=False):
                 return self(inputs, training=training, as_dict=as_dict)
 
             call.get_concrete_function(spec, training=False)
             call.get_concrete_function(spec, training=True)
 
-            @tf.function(input_signature=[spec])
+            @tf.function(input_signature=[spec], autograph=False)
             def serve(inputs):
                 return self(inputs, training=False, as_dict=as_dict)
 

@@ -107,6 +107,7 @@ class ImportedGraph:
         self.mapped: dict[str, tf.Tensor] = {}
 
         def import_graph():
+            graph_rewrite.adopt_producer_version(graph_def.versions)  # before any capture
             graph = tf.compat.v1.get_default_graph()
             for name, tensor in external.items():
                 self.mapped[name] = graph.capture(tensor)

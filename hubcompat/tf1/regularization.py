@@ -25,7 +25,7 @@ from tensorflow.core.framework import graph_pb2
 
 from hubcompat import errors
 from hubcompat._tf_private import current_handle, mark_variables_read
-from hubcompat.tf1.graph_rewrite import split_input
+from hubcompat.tf1.graph_rewrite import adopt_producer_version, split_input
 
 FEED_OPS = frozenset({"Placeholder", "PlaceholderV2"})
 
@@ -144,6 +144,7 @@ class _ImportLoss:
         self._tensor_name, self._sources = tensor_name, sources
 
     def __call__(self):
+        adopt_producer_version(self._graph_def.versions)  # before the captures below
         graph = tf.compat.v1.get_default_graph()
         input_map = {}
         variables = []
