@@ -44,6 +44,18 @@ def run_python(code: str, *, cwd=None, with_hubcompat: bool = True, env=None, ti
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def run_python_as_user(code: str, *, cwd=None, env=None, timeout=600) -> subprocess.CompletedProcess:
+    """Runs ``code`` as a user's program runs: TensorFlow's C++ log lines at their
+    default level (``TF_CPP_MIN_LOG_LEVEL`` unset); returns the finished process, whose
+    stderr holds every line TensorFlow printed."""
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in {"PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL"}}
+    full_env["PYTHONPATH"] = str(REPO)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 # hubcompat may be pip-installed (CI installs it): block it outright, so that
 # nothing the SavedModel loader does can reach it.
 _NO_HUBCOMPAT = """
