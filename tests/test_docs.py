@@ -5,11 +5,17 @@ Blocks are found by sybil's Markdown parsers; each block is one test, named
 temporary copy of the repository's files (examples use the bundled fixtures
 by their repository paths, e.g. ``fixtures/tf1_modules/mlp_bn``) with a
 ``.venv`` link to this Python's environment; nothing reaches the network
-(``HUBCOMPAT_OFFLINE=1``, an empty cache), and python blocks share one
-namespace (with ``hubcompat``, ``tf``, ``np``, ``keras`` and ``os`` imported).
+(``HUBCOMPAT_OFFLINE=1``, an empty cache). Blocks run as a user pastes them after
+the README's install (issue 21):
 
-- ``python``: run in-process, in the workspace.
-- ``bash``: run with ``bash -euo pipefail`` in the workspace; exit status 0.
+- ``python``: run in-process, in the workspace. A document's python blocks share
+  one namespace, as one interpreter session would, but each block gets no module
+  from the blocks before it: a block imports what it uses (``import tensorflow as
+  tf``, ``import hubcompat``, ...), so it also runs pasted on its own.
+- ``bash``: run with ``bash -euo pipefail`` in the workspace; exit status 0. The
+  README's install creates ``.venv`` and never activates it: commands name
+  ``.venv/bin/python``, ``.venv/bin/hubcompat-migrate``, ... (the venv's ``bin`` is
+  not on ``PATH`` here).
 - ``console``: each ``$ command`` runs like a bash block; it must exit 0, or
   non-zero when the output shown under it starts with ``error:``.
 - ``toml`` / ``yaml`` / ``json``: parsed.
@@ -22,6 +28,7 @@ clean clone) has ``<!-- skip: next "the reason" -->`` above it.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import os
@@ -30,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 import unittest
 from pathlib import Path
 
@@ -62,7 +70,11 @@ def _workspace(namespace: dict) -> Path:
 
 def _shell_env(workspace: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUBCOMPAT_")}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    # As after the README's install: the venv is not activated, its bin/ not on PATH.
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if p and os.path.realpath(p) != os.path.realpath(venv_bin))
+    env.pop("VIRTUAL_ENV", None)
     env["PYTHONPATH"] = str(REPO)  # the source tree under test, installed or not
     env["HUBCOMPAT_CACHE_DIR"] = str(workspace / ".cache")
     env["HUBCOMPAT_OFFLINE"] = "1"  # a documented example must not need the network
@@ -157,12 +169,7 @@ class _DocumentRun:
         shutil.copytree(REPO, self.workspace, symlinks=True, ignore=shutil.ignore_patterns(
             ".git", ".venv", ".nox", "__pycache__", "*.egg-info", ".pytest_cache", "build"))
         (self.workspace / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
-        namespace = self.document.namespace
-        namespace["__workspace__"] = self.workspace
-        with _cwd(self.workspace):
-            exec("import os\nimport numpy as np\nimport tensorflow as tf\nimport hubcompat\n"
-                 "from hubcompat._keras import keras_module\nkeras = keras_module()\n",
-                 namespace)
+        self.document.namespace["__workspace__"] = self.workspace
 
     def run_until(self, index: int) -> None:
         """Runs the examples before ``index`` that have not run yet (skip markers, or blocks
@@ -170,6 +177,8 @@ class _DocumentRun:
         self.prepare()
         while self.done <= index:
             example, self.done = self.examples[self.done], self.done + 1
+            if _language(example) == "python":
+                _forget_modules(example.namespace)
             with _cwd(self.workspace):
                 try:
                     example.evaluate()
@@ -193,6 +202,17 @@ def _cwd(path: Path):
         yield
     finally:
         os.chdir(previous)
+
+
+def _language(example) -> str | None:
+    return example.region.lexemes.get("arguments") if example.region.lexemes else None
+
+
+def _forget_modules(namespace: dict) -> None:
+    """Drops the modules earlier blocks imported: each block must import its own."""
+    for name in [n for n, value in namespace.items()
+                 if isinstance(value, types.ModuleType) and not n.startswith("__")]:
+        del namespace[name]
 
 
 def _where(example) -> str:
@@ -256,6 +276,49 @@ def test_every_block_has_a_language_the_suite_knows(path):
     runnable = {line for line, lang in fenced_blocks(path.read_text())
                 if lang in RUN_LANGUAGES | PARSE_LANGUAGES}
     assert runnable <= collected, f"{path.name}: blocks at {sorted(runnable - collected)} missed"
+
+
+def _sources(path: Path, languages: set[str]) -> list[tuple[int, str, str]]:
+    """(line, language, source) of every code block of ``path`` in ``languages``, skipped
+    ones included."""
+    return [(example.line, _language(example), example.region.lexemes["source"])
+            for example in _RUNS[path].examples
+            if example.region.lexemes and _language(example) in languages]
+
+
+PRIVATE_MODULE = re.compile(r"\bhubcompat(?:\.[a-z]\w*)*\._\w+")
+# Modules blocks use by these names; a block that uses one imports it (issue 21:
+# keras-layer.md's "Re-exporting" used hubcompat, keras, np and os, imported none).
+MODULE_NAMES = {"hubcompat", "hub", "tf", "np", "keras", "os", "json"}
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[str(p.relative_to(REPO)) for p in DOCS])
+def test_blocks_use_only_public_modules(path):
+    """Users copy what the docs show: no ``hubcompat._private`` module, in any block."""
+    hits = [f"{path.name}:{line}: {m.group(0)}"
+            for line, _, source in _sources(path, RUN_LANGUAGES)
+            for m in PRIVATE_MODULE.finditer(source)]
+    assert not hits, "\n".join(hits)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[str(p.relative_to(REPO)) for p in DOCS])
+def test_python_blocks_import_the_modules_they_use(path):
+    """Also the blocks that are skipped: pasted on its own, a block must not NameError."""
+    blocks = []
+    for line, _, source in _sources(path, {"python"}):
+        tree = ast.parse(source)
+        imported = {(alias.asname or alias.name).split(".")[0]
+                    for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                    for alias in node.names}
+        assigned = {node.id for node in ast.walk(tree)
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+        used = {node.id for node in ast.walk(tree)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        blocks.append((line, imported, assigned, used))
+    modules = MODULE_NAMES.union(*(imported for _, imported, _, _ in blocks))
+    missing = [f"{path.name}:{line}: {name}" for line, imported, assigned, used in blocks
+               for name in sorted(used & modules - imported - assigned)]
+    assert not missing, "modules used but not imported in the block:\n" + "\n".join(missing)
 
 
 def test_no_machine_paths_in_tracked_files():

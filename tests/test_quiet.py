@@ -83,7 +83,7 @@ def module_fn():
 tf.constant(1.0) + 1.0  # TensorFlow's own start-up lines (devices, CPU features) come first
 tmp = tempfile.mkdtemp()
 print("START", file=sys.stderr, flush=True)
-results = {{}}
+results, kept = {{}}, []
 for name, fmt in {fixtures!r}:
     path = os.path.join(tmp, name)
     shutil.copytree(os.path.join({folder!r}, name), path)
@@ -100,8 +100,13 @@ for name, fmt in {fixtures!r}:
     results[name] = [c.line() for c in checks]
     if fmt == "tf1_hub":
         m = hubcompat.load(path)
-        x = example_inputs(input_specs(m, "default"), image_size=image_size_of(m))
-        tf.function(lambda x: m(x))(x)
+        names = m.get_signature_names()
+        sig = "default" if "default" in names else names[-1]
+        x = example_inputs(input_specs(m, sig), image_size=image_size_of(m))
+        # Kept alive: TensorFlow counts retracing by function, and a freed lambda's
+        # id comes back for the next one ("5 out of the last 5 calls ... retracing").
+        kept.append(tf.function(lambda x, m=m, sig=sig: m(x, signature=sig, as_dict=True)))
+        kept[-1](x)
         tf.saved_model.save(m, os.path.join(tmp, name + "_saved"))
         hubcompat.convert(path, os.path.join(tmp, name + "_converted"))
 hubcompat.create_module_spec(module_fn).export(os.path.join(tmp, "built"))
