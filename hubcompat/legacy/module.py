@@ -79,6 +79,10 @@ class Module:
             raise errors.unsupported_in(e, self._spec.source or "(created by create_module_spec)"
                                         ) from None
 
+    # AutoGraph cannot transform the implementation ("Please report this to the
+    # TensorFlow team" in a user's tf.function, issue 21), and nothing here branches
+    # on a tensor.
+    @tf.autograph.experimental.do_not_convert
     def __call__(self, inputs: Any = None, _sentinel: None = None, signature: str | None = None,
                  as_dict: bool | None = None) -> Any:
         """Applies ``signature`` (default "default") to ``inputs``; see tensorflow_hub 0.15."""
