@@ -36,6 +36,7 @@ print(json.dumps({{"outputs": outputs.tolist()}}))
 
 RELOAD = """
 import json, sys
+{first}
 import hubcompat
 no_tensorflow = "tensorflow" not in sys.modules and "keras" not in sys.modules
 import tensorflow as tf
@@ -60,6 +61,8 @@ CASES = {
     ("tf_keras", ".keras"): ('model.save("m.keras")', "m.keras"),
     ("tf_keras", ".h5"): ('model.save("m.h5")', "m.h5"),
     ("tf_keras", "SavedModel"): ('model.save("saved_model", save_format="tf")', "saved_model"),
+    # hubcompat imported after Keras: it registers with the Keras already there.
+    ("keras3", "keras first"): ('model.save("m.keras")', "m.keras"),
 }
 
 
@@ -81,10 +84,12 @@ def test_a_saved_model_reloads_in_a_new_process_from_another_folder(
     elsewhere.mkdir()
 
     saved_run = run_python(SAVE.format(sentences=sentences, save=save_code), cwd=project, env=env)
-    reloaded = run_python(RELOAD.format(path=str(project / saved), sentences=sentences),
+    keras_first = fmt == "keras first"
+    reloaded = run_python(RELOAD.format(path=str(project / saved), sentences=sentences,
+                                        first="import keras" if keras_first else ""),
                           cwd=elsewhere, env=env)
 
-    assert reloaded["no_tensorflow_at_import"]
+    assert reloaded["no_tensorflow_at_import"] != keras_first
     assert not reloaded["keras_layer_imported_before_load"]
     assert reloaded["layer_type"] == "hubcompat.keras_layer.KerasLayer"
     # Saved absolute: the relative handle named a folder of the saving process's cwd.
