@@ -55,9 +55,9 @@ def add_signature(name=None, inputs=None, outputs=None) -> None:
                 raise errors.InputError(
                     f"Input {key!r} of signature {name!r} must not be subject to a "
                     "tf.colocate_with() constraint.")
-    build = build_tensor_info
     signature = tf.compat.v1.saved_model.signature_def_utils.build_signature_def(
-        {k: build(v) for k, v in inputs.items()}, {k: build(v) for k, v in outputs.items()})
+        {k: build_tensor_info(v) for k, v in inputs.items()},
+        {k: build_tensor_info(v) for k, v in outputs.items()})
     tf.compat.v1.add_to_collection(_SIGNATURES, (name, signature))
 
 
