@@ -86,7 +86,8 @@ def _poetry_value() -> tuple[str, Any]:
     chosen = _requirement.requirement()
     req = Requirement(chosen)
     if not req.url:
-        spec = str(req.specifier) or f">={_version()}"
+        default = chosen == _requirement.installed()  # from an index: this version or newer
+        spec = f">={_version()}" if default or not req.specifier else str(req.specifier)
         return json.dumps(spec), spec
     url, _, fragment = req.url.partition("#")
     value: dict[str, str] = {}
