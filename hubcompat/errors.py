@@ -184,7 +184,10 @@ class SymbolicInputDtypeError(NotImplementedError, HubcompatError):
 
 
 class UnresolvableHandleError(ModuleNotFound):
-    """Raised when no resolver can turn a handle into a local folder; lists every resolver tried."""
+    """Raised when no resolver can turn a handle into a local folder; names every resolver
+    tried, and for a mistyped local path the existing one meant (``.suggestion``)."""
+
+    suggestion: str | None = None
 
 
 class OfflineModeError(ConnectionError, HubcompatError):

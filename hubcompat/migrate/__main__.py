@@ -159,6 +159,7 @@ def _main(argv: Sequence[str] | None) -> int:
     counts = summary["counts"]
     if not args.quiet:
         print(report.summary_line(counts, written=options.write), file=sys.stderr)
+        _local_requirement_note(collected, requirement)
     if args.check and counts["changed"]:
         return EXIT_CHANGES
     if counts["errors"] or counts["read_only"]:
@@ -172,6 +173,22 @@ def _chosen_requirement(option: str | None, settings: dict[str, Any]) -> str | N
 
     chosen = option or settings.get("requirement")
     return _requirement.check(chosen) if chosen else None
+
+
+def _local_requirement_note(results: list[Any], chosen: str | None) -> None:
+    """Requirements pointing at this machine's hubcompat folder install here only: say so."""
+    from hubcompat import _requirement
+
+    req = chosen or _requirement.installed()
+    if _requirement.is_local(req) and any(
+        e["codemod"] == "dependencies" and e["kind"] == "change" for r in results for e in r.events
+    ):
+        print(
+            f"note: the requirements written are {req!r}, the folder this hubcompat was "
+            "installed from, which other machines do not have; for a shared project pass "
+            "--requirement 'hubcompat @ git+https://<host>/<repo>@<tag>'",
+            file=sys.stderr,
+        )
 
 
 def _print_results(results: Any, collected: list[Any], args: argparse.Namespace) -> None:
