@@ -25,7 +25,9 @@ migrate CLI and ``import hubcompat`` use it without TensorFlow.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import sys
 from collections.abc import Iterator
 from importlib import metadata
 
@@ -61,9 +63,22 @@ def _running() -> metadata.Distribution | None:
 def installed(dist: metadata.Distribution | None = None) -> str:
     """The PEP 508 requirement for the hubcompat in ``dist`` (default: the one running),
     from its ``direct_url.json``; ``hubcompat==<version>`` when it came from an index."""
-    dist = dist or _running()
+    if dist is None:
+        return _installed_on(tuple(sys.path))
+    return _for(dist)
+
+
+@functools.lru_cache(maxsize=4)
+def _installed_on(path: tuple[str, ...]) -> str:
+    """:func:`installed` for the running hubcompat, once per ``sys.path`` (a lookup
+    reads every distribution's metadata: milliseconds, and migrate asks per line)."""
+    dist = _running()
     if dist is None:  # running from a source tree, not installed
         return f"{NAME}=={__version__}"
+    return _for(dist)
+
+
+def _for(dist: metadata.Distribution) -> str:
     text = dist.read_text("direct_url.json")
     version = dist.version or __version__
     if not text:

@@ -159,7 +159,8 @@ def _main(argv: Sequence[str] | None) -> int:
     counts = summary["counts"]
     if not args.quiet:
         print(report.summary_line(counts, written=options.write), file=sys.stderr)
-        _local_requirement_note(collected, requirement)
+        if options.write:
+            _local_requirement_note(collected, requirement)
     if args.check and counts["changed"]:
         return EXIT_CHANGES
     if counts["errors"] or counts["read_only"]:

@@ -61,7 +61,7 @@ def undecodable(path: str, data: bytes) -> str | None:
         if isinstance(exc, LookupError) or (cookie and not _known(cookie)):
             return (
                 f"its coding cookie names an encoding Python does not know ({cookie!r}): "
-                "fix the '# -*- coding: ... -*-' line; left unchanged"
+                "fix its coding line (PEP 263); left unchanged"
             )
         start = exc.start if isinstance(exc, UnicodeDecodeError) else _first_bad(data)
         where = _where(data, start)
