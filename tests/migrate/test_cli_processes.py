@@ -59,7 +59,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
 def _many(folder: Path, count: int) -> bytes:
     # Big enough that a run over them takes seconds, so Ctrl-C comes in the middle.
     body = LEGACY + "".join(
-        f"\ndef f{i}(x):\n    return [embed([x]), x, {{'a': {i}}}]\n" for i in range(120)
+        f"\ndef f{i}(x):\n    return [embed([x]), x, {{'a': {i}}}]\n" for i in range(60)
     )
     folder.mkdir()
     for i in range(count):
@@ -70,7 +70,7 @@ def _many(folder: Path, count: int) -> bytes:
 @pytest.mark.heavy
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_prints_one_line_leaves_every_file_whole_and_a_rerun_finishes(tmp_path, jobs):
-    old = _many(tmp_path / "src", 80)
+    old = _many(tmp_path / "src", 40)
     one = tmp_path / "one.py"
     one.write_bytes(old)
     assert runner.migrate_file(one, runner.Options()).status == "changed"
