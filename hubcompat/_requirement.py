@@ -57,7 +57,7 @@ def _running() -> metadata.Distribution | None:
     writes ``INSTALLER`` into what it installs (PEP 627)."""
     found = list(metadata.distributions(name=NAME))
     installed = [d for d in found if d.read_text("INSTALLER") or d.read_text("direct_url.json")]
-    return (installed or found or [None])[0]
+    return next(iter(installed or found), None)
 
 
 def installed(dist: metadata.Distribution | None = None) -> str:

@@ -109,7 +109,8 @@ def _unresolvable(handle: str, tried: list[Resolver]) -> errors.UnresolvableHand
     path = local_path(handle) if local else None
     if path is not None:
         path = os.path.abspath(path)
-        lines = [f"Cannot resolve {handle!r}: no file or folder exists at {path}."]
+        where = "there" if path == handle else f"at {path}"
+        lines = [f"Cannot resolve {handle!r}: no file or folder exists {where}."]
     else:
         lines = [f"Cannot resolve {handle!r}: no resolver accepts it."]
     if suggestion:
