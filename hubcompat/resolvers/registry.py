@@ -109,8 +109,7 @@ def _unresolvable(handle: str, tried: list[Resolver]) -> errors.UnresolvableHand
     path = local_path(handle) if local else None
     if path is not None:
         path = os.path.abspath(path)
-        where = "there" if path == handle else f"at {path}"
-        lines = [f"Cannot resolve {handle!r}: no file or folder exists {where}."]
+        lines = [f"Cannot resolve {handle!r}: {path} does not exist."]  # tensorflow_hub's words
     else:
         lines = [f"Cannot resolve {handle!r}: no resolver accepts it."]
     if suggestion:
