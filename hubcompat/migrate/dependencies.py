@@ -447,6 +447,8 @@ def rewrite_pip_line(line: str) -> tuple[str, list[str]]:
         quote = token[0] if token[0] in "\"'" and token[-1] == token[0] and len(token) > 1 else ""
         body = token[1:-1] if quote else token
         new = collector.apply(body, 1)
+        if not quote and new != body and any(c.isspace() for c in new):
+            quote = "'"  # `hubcompat @ URL` is one argument to pip, not three
         tokens[i] = f"{quote}{new}{quote}"
     messages = [m for _, m in collector.changes] + [m for _, m in collector.result("").todos]
     return match.group("head") + "".join(tokens) + match.group("end"), messages

@@ -152,6 +152,7 @@ def test_each_file_that_cannot_be_read_gets_one_sentence_with_the_fix(tmp_path):
     (src / "binary.py").write_bytes(b"import tensorflow_hub as hub\n\x00\x01\x02\xff")
     (src / "cookie.py").write_bytes(b"# -*- coding: no-such-codec -*-\nimport tensorflow_hub\n")
     (src / "loop.py").symlink_to("loop.py")
+    (src / "gone.py").symlink_to("moved_away.py")
     (src / "good.py").write_text(LEGACY)
     done = run(src)
     assert done.returncode == 3
@@ -160,7 +161,10 @@ def test_each_file_that_cannot_be_read_gets_one_sentence_with_the_fix(tmp_path):
         line.split(": error: ")[0]: line.split(": error: ")[1]
         for line in done.stderr.splitlines() if ": error: " in line
     }  # fmt: skip
-    assert errors.keys() == {str(src / n) for n in ("latin.py", "binary.py", "cookie.py", "loop.py")}
+    assert errors.keys() == {
+        str(src / n) for n in ("latin.py", "binary.py", "cookie.py", "loop.py", "gone.py")
+    }
+    assert "a symlink to 'moved_away.py', which does not exist" in errors[str(src / "gone.py")]
     latin = errors[str(src / "latin.py")]
     assert "not UTF-8 (byte 0xe9 on line 2)" in latin and "coding: latin-1" in latin
     assert "binary file" in errors[str(src / "binary.py")]

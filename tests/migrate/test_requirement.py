@@ -100,7 +100,7 @@ def test_requirement_option_sets_every_kind_of_file(tmp_path, capsys):
     )
     assert f'"{GIT_URL}"' in (tmp_path / "setup.py").read_text()
     cell = json.loads((tmp_path / "demo.ipynb").read_text())["cells"][0]["source"]
-    assert cell == [f"!pip install -q {GIT_URL}"]
+    assert cell == [f"!pip install -q '{GIT_URL}'"]  # one argument for the shell
     from packaging.requirements import Requirement
 
     written = (tmp_path / "requirements.txt").read_text().splitlines()[0]
