@@ -85,8 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     except BrokenPipeError:  # `--diff | head`: the reader has what it wanted
         return quiet_broken_pipe()
-    except KeyboardInterrupt:  # before any file was looked at
-        print("hubcompat-migrate: interrupted; no file was written", file=sys.stderr)
+    except KeyboardInterrupt:  # outside the run over the files (which says more)
+        print(
+            "hubcompat-migrate: interrupted; every file is as it was or fully rewritten: "
+            "rerun the same command to finish",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
 
 
@@ -185,8 +189,8 @@ def _local_requirement_note(results: list[Any], chosen: str | None) -> None:
         e["codemod"] == "dependencies" and e["kind"] == "change" for r in results for e in r.events
     ):
         print(
-            f"note: the requirements written are {req!r}, the folder this hubcompat was "
-            "installed from, which other machines do not have; for a shared project pass "
+            f"note: the requirements written are {req!r}, a folder on this machine, which "
+            "other machines do not have; for a shared project pass "
             "--requirement 'hubcompat @ git+https://<host>/<repo>@<tag>'",
             file=sys.stderr,
         )
