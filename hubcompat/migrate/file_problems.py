@@ -38,6 +38,20 @@ def cannot_read(path: str, exc: OSError) -> str:
     return f"cannot be read ({exc.strerror or exc}); left unchanged"
 
 
+def cannot_write(exc: OSError) -> str:
+    """The reason for an ``OSError`` from writing a file back (nothing was written)."""
+    if exc.errno == errno.EPERM and exc.strerror and "owner/group" in exc.strerror:
+        return f"{exc.strerror}; left unchanged"  # hubcompat._fileio's refusal
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            "cannot be written (its folder is not writable, or the file system is read-only): "
+            "fix the permissions; left unchanged"
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "cannot be written (the disk or quota is full): free some space; left unchanged"
+    return f"cannot be written ({exc.strerror or exc}); left unchanged"
+
+
 def undecodable(path: str, data: bytes) -> str | None:
     """Why ``data`` (the bytes of ``path``) is not text this tool can edit, else ``None``."""
     if b"\0" in data[:_BINARY_PROBE]:

@@ -147,9 +147,7 @@ def _migrate_file(path: str, options: Options) -> FileResult:
         try:
             write_atomic(Path(path), new_data)
         except OSError as exc:
-            return FileResult(
-                path, "error", f"cannot write ({exc.strerror or exc}); left unchanged"
-            )
+            return FileResult(path, "error", file_problems.cannot_write(exc))
     return result
 
 
