@@ -172,9 +172,12 @@ def _http_error(url: str, e: urllib.error.HTTPError) -> Exception:
         )
     hint = "Check the handle."
     if e.code in (401, 403) and ("kaggle" in final_url or "tfhub.dev" in url):
+        from hubcompat import _requirement
+
         hint = (
             "tfhub.dev handles now redirect to Kaggle, which may refuse plain downloads. Use the "
-            "Kaggle handle with `pip install hubcompat[kaggle]`, or a copy already in the cache."
+            f"Kaggle handle with `{_requirement.pip_install('kaggle')}`, or a copy already in "
+            "the cache."
         )
     elif e.code == 404:
         hint = "The model is not at that address: check the handle and its version number."

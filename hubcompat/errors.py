@@ -63,9 +63,10 @@ def _builtin_init(cls: type[BaseException]) -> Callable[..., None]:
 class TensorFlowMissingError(ImportError, HubcompatError):
     """Raised when something that needs TensorFlow is used and TensorFlow is not installed.
 
-    ``pip install hubcompat`` alone installs the migrate tool only; the model
-    tools need the TensorFlow of your choice (``hubcompat[tf]``, or
-    ``tensorflow-cpu``, ``tensorflow-macos``, ``tf-nightly``, ... beside it).
+    hubcompat alone installs the migrate tool only; the model tools need the
+    TensorFlow of your choice (the ``tf`` extra, or ``tensorflow-cpu``,
+    ``tensorflow-macos``, ``tf-nightly``, ... beside it). The message says how to
+    install it with the hubcompat that is running (``hubcompat._requirement``).
     """
 
     # Spelled out for type checkers, which would see ImportError's __init__ first
@@ -183,7 +184,10 @@ class SymbolicInputDtypeError(NotImplementedError, HubcompatError):
 
 
 class UnresolvableHandleError(ModuleNotFound):
-    """Raised when no resolver can turn a handle into a local folder; lists every resolver tried."""
+    """Raised when no resolver can turn a handle into a local folder; names every resolver
+    tried, and for a mistyped local path the existing one meant (``.suggestion``)."""
+
+    suggestion: str | None = None
 
 
 class OfflineModeError(ConnectionError, HubcompatError):

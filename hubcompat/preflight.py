@@ -24,10 +24,12 @@ def require_tensorflow(what: str) -> None:
 
 def tensorflow_missing(what: str) -> errors.TensorFlowMissingError:
     """The error for ``what`` (e.g. ``"hubcompat.load"``) used without TensorFlow."""
+    from hubcompat import _requirement
+
     return errors.TensorFlowMissingError(
         f"{what} needs TensorFlow, which is not installed in this Python. Install it "
-        "beside hubcompat: pip install 'hubcompat[tf]', or the TensorFlow package of your "
-        "platform (tensorflow-cpu, tensorflow-macos, tf-nightly, ...; 2.13 or newer). "
+        f"beside hubcompat: {_requirement.pip_install('tf')}, or the TensorFlow package of "
+        "your platform (tensorflow-cpu, tensorflow-macos, tf-nightly, ...; 2.13 or newer). "
         "The migrate tool needs no TensorFlow.",
         name="tensorflow", feature=what,
     )

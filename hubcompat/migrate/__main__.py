@@ -2,8 +2,10 @@
 
 Exit status: 0 done (or nothing to do); 1 ``--check`` found files that would
 change; 2 bad usage; 3 some files could not be migrated (listed, left
-unchanged). Heavy imports (libcst, the codemods) wait until after argument
-parsing, so ``--help`` is fast; TensorFlow is never imported.
+unchanged: read-only, undecodable, unparsable); 130 Ctrl-C (one line says what
+was rewritten; rerun to finish); 141 stdout closed early (``--diff | head``).
+Heavy imports (libcst, the codemods) wait until after argument parsing, so
+``--help`` is fast; TensorFlow is never imported.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
+
+from hubcompat.migrate.interrupts import EXIT_INTERRUPTED, quiet_broken_pipe
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_ERRORS = 0, 1, 2, 3
 
@@ -61,12 +66,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-config", action="store_true", help="ignore [tool.hubcompat] in pyproject.toml"
     )
+    parser.add_argument(
+        "--force", action="store_true", help="rewrite read-only files too (keeping their mode)"
+    )
+    parser.add_argument(
+        "--requirement",
+        metavar="REQ",
+        help="what tensorflow-hub requirements become, e.g. 'hubcompat @ git+https://host/"
+        "hubcompat@v0.1.0' (default: how this hubcompat was installed)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `--diff | head`: the reader has what it wanted
+        return quiet_broken_pipe()
+    except KeyboardInterrupt:  # outside the run over the files (which says more)
+        print(
+            "hubcompat-migrate: interrupted; every file is as it was or fully rewritten: "
+            "rerun the same command to finish",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> int:
+    """A problem with the paths given: one line, no usage text (the usage was fine)."""
+    print(f"hubcompat-migrate: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
@@ -76,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for command in registry.all_codemods():
             targets = ",".join(sorted(command.TARGETS))
             print(f"{command.name():24} [{targets}] {command.DESCRIPTION}")
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
         return EXIT_OK
     if not args.paths:
         parser.error("give at least one file or folder")
@@ -89,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = args.jobs or settings.get("jobs", 1)
     try:
         chosen = registry.select(target, only, skip)
+        requirement = _chosen_requirement(args.requirement, settings)
     except ValueError as exc:
         parser.error(str(exc))
 
@@ -98,11 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = list(
             sources.iter_files(args.paths, [*settings.get("exclude", []), *(args.exclude or [])])
         )
-    except FileNotFoundError as exc:
-        parser.error(str(exc))
+    except OSError as exc:
+        return _error(exc.strerror or str(exc))
     options = runner.Options(
         target=target, only=tuple(only), skip=tuple(skip),
         write=not (args.check or args.diff), diff=args.diff,
+        force=args.force, requirement=requirement,
     )  # fmt: skip
     results = runner.migrate_files(files, options, jobs=jobs)
     if not args.no_progress and not args.quiet and sys.stderr.isatty() and len(files) > 1:
@@ -114,12 +151,60 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from hubcompat.migrate import report
 
-    collected = []
+    collected: list[runner.FileResult] = []
+    try:
+        _print_results(results, collected, args)
+    except KeyboardInterrupt:
+        print(report.interrupted_line(collected, len(files), options.write), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    summary = report.build(collected, target, [c.name() for c in chosen])
+    for path in args.report or []:
+        report.write(summary, path)
+    counts = summary["counts"]
+    if not args.quiet:
+        print(report.summary_line(counts, written=options.write), file=sys.stderr)
+        if options.write:
+            _local_requirement_note(collected, requirement)
+    if args.check and counts["changed"]:
+        return EXIT_CHANGES
+    if counts["errors"] or counts["read_only"]:
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def _chosen_requirement(option: str | None, settings: dict[str, Any]) -> str | None:
+    """``--requirement``, else ``[tool.hubcompat] requirement``, checked; None: the default."""
+    from hubcompat import _requirement
+
+    chosen = option or settings.get("requirement")
+    return _requirement.check(chosen) if chosen else None
+
+
+def _local_requirement_note(results: list[Any], chosen: str | None) -> None:
+    """Requirements pointing at this machine's hubcompat folder install here only: say so."""
+    from hubcompat import _requirement
+
+    req = chosen or _requirement.installed()
+    if _requirement.is_local(req) and any(
+        e["codemod"] == "dependencies" and e["kind"] == "change" for r in results for e in r.events
+    ):
+        print(
+            f"note: the requirements written are {req!r}, a folder on this machine, which "
+            "other machines do not have; for a shared project pass "
+            "--requirement 'hubcompat @ git+https://<host>/<repo>@<tag>'",
+            file=sys.stderr,
+        )
+
+
+def _print_results(results: Any, collected: list[Any], args: argparse.Namespace) -> None:
+    from hubcompat.migrate import report
+
     for result in results:
         collected.append(result)
         if result.diff:
             sys.stdout.write(result.diff)
-        if result.status == "error":
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+        if result.status in ("error", "read-only"):
             print(f"{result.path}: error: {result.reason}", file=sys.stderr)
             continue
         if args.quiet:
@@ -136,24 +221,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if result.status == "changed" and not args.diff:
             verb = "would rewrite" if args.check else "rewrote"
             print(f"{verb} {result.path}", file=sys.stderr)
-
-    summary = report.build(collected, target, [c.name() for c in chosen])
-    for path in args.report or []:
-        report.write(summary, path)
-    counts = summary["counts"]
-    if not args.quiet:
-        print(
-            f"{'would change' if args.check or args.diff else 'changed'} {counts['changed']}, "
-            f"unchanged {counts['unchanged']}, no tensorflow_hub reference "
-            f"{counts['no_tensorflow_hub_reference']}, could not migrate {counts['errors']}, "
-            f"TODOs {counts['todos']}",
-            file=sys.stderr,
-        )
-    if args.check and counts["changed"]:
-        return EXIT_CHANGES
-    if counts["errors"]:
-        return EXIT_ERRORS
-    return EXIT_OK
 
 
 if __name__ == "__main__":

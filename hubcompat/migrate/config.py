@@ -2,7 +2,8 @@
 
 Keys (all optional; command-line flags win): ``target`` ("hubcompat" or
 "modern"), ``only`` and ``skip`` (codemod names), ``exclude`` (folder names
-to leave out), ``jobs`` (processes). Unknown keys are ignored, since other
+to leave out), ``jobs`` (processes), ``requirement`` (what tensorflow-hub
+requirements become, like ``--requirement``). Unknown keys are ignored, since other
 hubcompat tools may share the table.
 """
 
@@ -19,7 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_TYPES: dict[str, type] = {"target": str, "only": list, "skip": list, "exclude": list, "jobs": int}
+_TYPES: dict[str, type] = {
+    "target": str, "only": list, "skip": list, "exclude": list, "jobs": int, "requirement": str,
+}  # fmt: skip
 
 
 def find_pyproject(paths: Iterable[str | os.PathLike[str]]) -> Path | None:

@@ -15,8 +15,12 @@ every other byte of the file stays:
 - ``setup.py`` string literals (the ``dependencies`` codemod, which uses
   :func:`rewrite_requirement`).
 
-``tensorflow-hub==V`` becomes ``hubcompat==<this version>``, any other
-specifier a bare ``hubcompat``; markers are kept. What cannot be rewritten
+``tensorflow-hub`` becomes the requirement that installs the running hubcompat
+(``hubcompat._requirement``): ``hubcompat @ git+https://...@<commit>`` or
+``hubcompat @ file:///...`` when it was installed from a URL or a folder, else
+(installed from an index) ``hubcompat==<this version>`` for a ``==`` pin and a
+bare ``hubcompat`` for any other specifier; ``--requirement`` sets it. Markers
+are kept. What cannot be rewritten
 safely is left as it is with a report entry: URL requirements, extras
 (hubcompat has none of tensorflow-hub's), hash-checked lines, poetry tables,
 and TensorFlow pins that exclude the TensorFlow 2.13+ hubcompat needs.
@@ -63,6 +67,49 @@ def _version() -> str:
     from hubcompat import __version__
 
     return __version__
+
+
+def _target(exact: bool) -> str:
+    """What a tensorflow-hub requirement becomes (markers aside)."""
+    from hubcompat import _requirement
+
+    chosen = _requirement.requirement()
+    if chosen != _requirement.installed() or "@" in chosen:
+        return chosen  # a URL, or what the user asked for
+    return chosen if exact else _requirement.NAME
+
+
+def _poetry_value() -> tuple[str, Any]:
+    """The poetry dependency value for hubcompat: its TOML text and its parsed value."""
+    from hubcompat import _requirement
+
+    chosen = _requirement.requirement()
+    req = Requirement(chosen)
+    if not req.url:
+        default = chosen == _requirement.installed()  # from an index: this version or newer
+        spec = f">={_version()}" if default or not req.specifier else str(req.specifier)
+        return json.dumps(spec), spec
+    url, _, fragment = req.url.partition("#")
+    value: dict[str, str] = {}
+    scheme = url.split(":", 1)[0]
+    if scheme.startswith("git+"):
+        url = url[4:]
+        head, at, rev = url.rpartition("@")
+        if at and "/" not in rev and head.count("/") > 2:
+            url = head
+            value["rev"] = rev
+        value = {"git": url, **value}
+        if fragment.startswith("subdirectory="):
+            value["subdirectory"] = fragment.split("=", 1)[1]
+    elif scheme == "file":
+        from urllib.parse import urlparse
+        from urllib.request import url2pathname
+
+        value = {"path": url2pathname(urlparse(url).path)}
+    else:
+        value = {"url": req.url}
+    text = "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + " }"
+    return text, value
 
 
 @dataclass
@@ -113,11 +160,14 @@ def rewrite_requirement(spec: str) -> tuple[str, str | None, str | None]:
             ),
         )
     exact = any(s.operator in ("==", "===") and "*" not in s.version for s in req.specifier)
-    new = f"hubcompat=={_version()}" if exact else "hubcompat"
+    new = _target(exact)
     marker = body.find(";")
     if marker != -1:
         head = body[:marker]
-        new += head[len(head.rstrip()) :] + body[marker:]
+        space = head[len(head.rstrip()) :]
+        if "@" in new and not space:
+            space = " "  # PEP 508: a URL ends at whitespace, not at ";"
+        new += space + body[marker:]
     lead = spec[: len(spec) - len(spec.lstrip())]
     tail = spec[len(spec.rstrip()) :]
     return lead + new + tail, f"{body} -> {new.split(';')[0].strip()}", None
@@ -321,7 +371,10 @@ def _poetry_line(line: str, number: int, collector: _Collector) -> str:
         return line
     quote = value[0]
     collector.changes.append((number, f"poetry {match.group(2)} = {value} -> hubcompat"))
-    return f"{match.group(1)}hubcompat{match.group(3)}{quote}>={_version()}{quote}{match.group(5)}"
+    text, _ = _poetry_value()
+    if text.startswith('"') and quote == "'":
+        text = f"'{json.loads(text)}'"
+    return f"{match.group(1)}hubcompat{match.group(3)}{text}{match.group(5)}"
 
 
 def _pep621_all(data: dict[str, Any]) -> list[Any]:
@@ -368,7 +421,7 @@ def _expected(data: dict[str, Any]) -> list[dict[str, Any]]:
     for table in _poetry(data):
         if isinstance(table.get(HUB), str):
             table = {k: v for k, v in table.items() if k != HUB}
-            table["hubcompat"] = f">={_version()}"
+            table["hubcompat"] = _poetry_value()[1]
         out.append(table)
     return out
 
@@ -394,6 +447,8 @@ def rewrite_pip_line(line: str) -> tuple[str, list[str]]:
         quote = token[0] if token[0] in "\"'" and token[-1] == token[0] and len(token) > 1 else ""
         body = token[1:-1] if quote else token
         new = collector.apply(body, 1)
+        if not quote and new != body and any(c.isspace() for c in new):
+            quote = "'"  # `hubcompat @ URL` is one argument to pip, not three
         tokens[i] = f"{quote}{new}{quote}"
     messages = [m for _, m in collector.changes] + [m for _, m in collector.result("").todos]
     return match.group("head") + "".join(tokens) + match.group("end"), messages

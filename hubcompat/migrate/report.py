@@ -17,7 +17,7 @@ def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> di
     counts: Counter[str] = Counter()
     for result in results:
         counts[result.status] += 1
-        if result.status == "error":
+        if result.status in ("error", "read-only"):
             skipped.append({"path": result.path, "reason": result.reason})
             continue
         for cell in result.skipped_cells:
@@ -39,11 +39,40 @@ def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> di
             "unchanged": counts["unchanged"],
             "no_tensorflow_hub_reference": counts["skipped"],
             "errors": counts["error"],
+            "read_only": counts["read-only"],
             "todos": sum(len(f["todos"]) for f in files),
         },
         "files": files,
         "skipped": skipped,
     }
+
+
+def summary_line(counts: dict[str, int], written: bool) -> str:
+    """The last line of a run."""
+    line = (
+        f"{'changed' if written else 'would change'} {counts['changed']}, "
+        f"unchanged {counts['unchanged']}, no tensorflow_hub reference "
+        f"{counts['no_tensorflow_hub_reference']}, could not migrate {counts['errors']}, "
+    )
+    if counts["read_only"]:
+        line += f"read-only (left unchanged) {counts['read_only']}, "
+    return line + f"TODOs {counts['todos']}"
+
+
+def interrupted_line(results: list[FileResult], total: int, written: bool) -> str:
+    """The one line after Ctrl-C: what is done, what is not, what to do."""
+    changed = sum(r.status == "changed" for r in results)
+    rest = total - len(results)
+    if not written:
+        return (
+            f"hubcompat-migrate: interrupted after {len(results)} of {total} files "
+            f"({changed} would change); nothing was written"
+        )
+    return (
+        f"hubcompat-migrate: interrupted: rewrote {changed} files (listed above), "
+        f"{rest} of {total} not looked at and untouched; rerun the same command to "
+        "finish (files already rewritten are not changed again)"
+    )
 
 
 def located(path: str, item: dict[str, Any]) -> str:
@@ -72,6 +101,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"- unchanged: {c['unchanged']}",
         f"- without a tensorflow_hub reference (not parsed): {c['no_tensorflow_hub_reference']}",
         f"- could not be migrated: {c['errors']}",
+        f"- read-only, left unchanged (--force rewrites them): {c['read_only']}",
         f"- TODOs left for a human: {c['todos']}",
         "",
     ]

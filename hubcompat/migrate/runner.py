@@ -7,12 +7,15 @@ result carries it (``report.located`` prints ``path: cell N: line L: ...``).
 
 Many files: in this process (``jobs=1``) or in a process pool. A file that
 cannot be migrated gives an ``error`` result with the reason and is left
-byte-identical; the run goes on. Unchanged files are never written (their
-bytes and mtime stay).
+byte-identical; the run goes on (``file_problems`` words the reason: symlink
+loop, binary file, encoding). A read-only file is left as it is ("read-only"
+result) unless ``force``. Unchanged files are never written (their bytes and
+mtime stay). Ctrl-C stops the run between files (``interrupts``).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import difflib
 import functools
 import multiprocessing
@@ -23,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hubcompat import _requirement
 from hubcompat._fileio import write_atomic
 from hubcompat.errors import MigrationError
-from hubcompat.migrate import registry
+from hubcompat.migrate import file_problems, interrupts, registry
 from hubcompat.migrate.dependencies import MENTIONS_HUB, is_dependency_file
 from hubcompat.migrate.dependencies import rewrite_file as rewrite_dependencies
 from hubcompat.migrate.sources import decode, encode
@@ -38,12 +42,17 @@ class Options:
     skip: tuple[str, ...] = ()
     write: bool = True
     diff: bool = False
+    #: rewrite read-only files too (keeping their mode)
+    force: bool = False
+    #: what tensorflow-hub requirements become (default: how this hubcompat was installed)
+    requirement: str | None = None
 
 
 @dataclass
 class FileResult:
     path: str
-    #: "changed", "unchanged", "skipped" (no tensorflow_hub reference, not parsed) or "error"
+    #: "changed", "unchanged", "skipped" (no tensorflow_hub reference, not parsed),
+    #: "read-only" (would change; left unchanged) or "error"
     status: str
     reason: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -72,14 +81,21 @@ def _unprefixed(path: str, message: str) -> str:
 
 
 def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
-    path = os.fspath(path)
+    with _requirement.override(options.requirement):
+        return _migrate_file(os.fspath(path), options)
+
+
+def _migrate_file(path: str, options: Options) -> FileResult:
     codemods = registry.select(options.target, list(options.only), list(options.skip))
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return FileResult(path, "error", f"cannot read ({exc.strerror or exc}); left unchanged")
+        return FileResult(path, "error", file_problems.cannot_read(path, exc))
     if not needs_work(path, data, options.target):
         return FileResult(path, "skipped", "no tensorflow_hub reference")
+    problem = file_problems.undecodable(path, data)
+    if problem:
+        return FileResult(path, "error", problem)
     skipped_cells: list[str] = []
     try:
         if path.endswith(".ipynb"):
@@ -123,38 +139,71 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
                 tofile=path,
             )
         )
+    if options.write and not options.force:
+        problem = file_problems.read_only(path)
+        if problem:
+            return FileResult(path, "read-only", problem, events, skipped_cells)
     if options.write:
         try:
             write_atomic(Path(path), new_data)
         except OSError as exc:
-            return FileResult(
-                path, "error", f"cannot write ({exc.strerror or exc}); left unchanged"
-            )
+            return FileResult(path, "error", file_problems.cannot_write(exc))
     return result
 
 
 def migrate_files(
     paths: Sequence[str | os.PathLike[str]], options: Options, jobs: int = 1
 ) -> Iterator[FileResult]:
-    """Results in the order of ``paths``; ``jobs > 1`` uses that many processes."""
+    """Results in the order of ``paths``; ``jobs > 1`` uses that many processes.
+
+    Ctrl-C (``KeyboardInterrupt``) is raised between files, after the results of
+    every file that was being migrated (written or not) have been yielded."""
     registry.select(options.target, list(options.only), list(options.skip))  # fail fast
     work = functools.partial(migrate_file, options=options)
-    if jobs <= 1 or len(paths) <= 1:
-        yield from map(work, paths)
-        return
+    with interrupts.deferred_sigint() as interrupted:
+        if jobs <= 1 or len(paths) <= 1:
+            for path in paths:
+                if interrupted:
+                    raise KeyboardInterrupt
+                yield work(path)
+        else:
+            yield from _in_processes(paths, options, jobs, work, interrupted)
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _in_processes(
+    paths: Sequence[str | os.PathLike[str]],
+    options: Options,
+    jobs: int,
+    work: functools.partial[FileResult],
+    interrupted: list[int],
+) -> Iterator[FileResult]:
     # Skip-before-parse happens here, so only files to parse go to the workers,
     # one at a time (big files would unbalance chunks on 2 cores).
     wanted = [_mentions_hub(path, options.target) for path in paths]
     methods = multiprocessing.get_all_start_methods()
     # fork: workers inherit the imported libcst and codemods (this process never imports TF).
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        parsed = pool.map(work, [p for p, w in zip(paths, wanted, strict=True) if w])
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=interrupts.ignore_sigint
+    ) as pool:
+        futures = [pool.submit(work, p) for p, w in zip(paths, wanted, strict=True) if w]
+        done = 0
         for path, want in zip(paths, wanted, strict=True):
+            if interrupted:
+                break
             if want:
-                yield next(parsed)
+                done += 1
+                yield futures[done - 1].result()
             else:
                 yield FileResult(os.fspath(path), "skipped", "no tensorflow_hub reference")
+        if interrupted:  # what has not started is cancelled; what has, ends and is reported
+            rest = futures[done:]
+            for future in rest:
+                future.cancel()
+            concurrent.futures.wait(rest)
+            yield from (f.result() for f in rest if not f.cancelled())
 
 
 def _mentions_hub(path: str | os.PathLike[str], target: str) -> bool:

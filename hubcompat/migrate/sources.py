@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import tokenize
@@ -41,12 +42,29 @@ def iter_files(paths: Iterable[str | Path], exclude: Iterable[str] = ()) -> Iter
         elif root.is_dir():
             candidates = _walk(root, excluded)
         else:
-            raise FileNotFoundError(f"{root}: no such file or folder")
+            raise _missing(root)
         for path in candidates:
             key = path.absolute()
             if key not in seen:
                 seen.add(key)
                 yield path
+
+
+def _missing(root: Path) -> OSError:
+    """Why a path given on the command line is neither a file nor a folder."""
+    try:
+        root.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return OSError(exc.errno, f"{root}: a symlink loop (the link leads back to "
+                           "itself): point it at a real file or folder, or leave it out")
+        if root.is_symlink():
+            return FileNotFoundError(
+                exc.errno, f"{root}: a symlink to {os.readlink(root)!r}, which does not exist")
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return PermissionError(exc.errno, f"{root}: permission denied")
+        return FileNotFoundError(exc.errno, f"{root}: no such file or folder")
+    return OSError(errno.EINVAL, f"{root}: not a file or folder (a device or pipe?)")
 
 
 def _walk(root: Path, excluded: frozenset[str] | set[str]) -> Iterator[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import urllib.parse
 import urllib.request
@@ -20,6 +21,41 @@ def local_path(handle: str) -> str | None:
     if "://" in handle:
         return None
     return os.path.expanduser(handle)
+
+
+def did_you_mean(handle: str) -> str | None:
+    """For a local path that does not exist: the existing path it most likely meant,
+    spelled like ``handle`` (relative stays relative), else ``None``.
+
+    Each missing part is replaced by its closest sibling (``difflib``, as Python's
+    own "Did you mean" does), from the deepest folder that exists down.
+    """
+    path = local_path(handle)
+    if path is None or os.path.exists(path) or not path:
+        return None
+    parts = os.path.normpath(path).split(os.sep)
+    head = os.sep if os.path.isabs(path) else ""
+    found = 0  # parts[:found] exist
+    while found < len(parts) and os.path.exists(os.path.join(head, *parts[: found + 1])):
+        found += 1
+    fixed = parts[:found]
+    for part in parts[found:]:
+        folder = os.path.join(head, *fixed) if fixed else (head or os.curdir)
+        try:
+            names = [n for n in os.listdir(folder) if not n.startswith(".") or part.startswith(".")]
+        except OSError:
+            return None
+        close = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+        if not close:
+            return None
+        fixed.append(close[0])
+    guess = os.path.join(head, *fixed)
+    if handle.startswith("file://"):
+        return urllib.parse.urlunparse(("file", "", urllib.request.pathname2url(guess), "", "", ""))
+    if handle.startswith("~"):
+        home = os.path.expanduser("~")
+        guess = "~" + guess[len(home) :] if guess.startswith(home) else guess
+    return guess
 
 
 class LocalFolderResolver(Resolver):

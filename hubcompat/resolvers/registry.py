@@ -94,13 +94,31 @@ def resolve(handle: str | os.PathLike[str]) -> str:
     for resolver in resolvers():
         if resolver.is_supported(handle):
             return resolver(handle)
-        tried.append(f"{type(resolver).__name__} ({getattr(resolver, 'description', '') or 'custom'})")
-    where = "" if "://" in handle else (
-        f"{os.path.abspath(handle)} does not exist. No file or folder exists at that path. ")
-    raise errors.UnresolvableHandleError(
-        f"Cannot resolve {handle!r}: no resolver accepts it. {where}Tried, in order: "
-        + "; ".join(tried)
-        + ". Pass an existing folder or archive, or a URL of one of these kinds.",
-        handle=handle, path=None if "://" in handle else os.path.abspath(handle),
-        available=[type(r).__name__ for r in resolvers()],
+        tried.append(resolver)
+    raise _unresolvable(handle, tried)
+
+
+def _unresolvable(handle: str, tried: list[Resolver]) -> errors.UnresolvableHandleError:
+    """A few lines: what is missing, the likely typo, what was tried (names only; each
+    resolver's ``description`` is one ``hubcompat.resolvers.resolvers()`` away)."""
+    from hubcompat.resolvers.local import did_you_mean, local_path
+
+    names = [type(r).__name__ for r in tried]
+    local = "://" not in handle or handle.startswith("file://")
+    suggestion = did_you_mean(handle) if local else None
+    path = local_path(handle) if local else None
+    if path is not None:
+        path = os.path.abspath(path)
+        lines = [f"Cannot resolve {handle!r}: {path} does not exist."]  # tensorflow_hub's words
+    else:
+        lines = [f"Cannot resolve {handle!r}: no resolver accepts it."]
+    if suggestion:
+        lines.append(f"Did you mean {suggestion!r}?")
+    else:
+        lines.append("Pass an existing folder or archive, or a URL or tfhub.dev / Kaggle handle.")
+    lines.append(f"Tried: {', '.join(names)}.")
+    return errors.UnresolvableHandleError(
+        "\n".join(lines),
+        handle=handle, path=path,
+        available=[type(r).__name__ for r in resolvers()], suggestion=suggestion,
     )

@@ -20,6 +20,8 @@ from hubcompat.migrate.dependencies import (
 )
 from hubcompat.migrate.transform import run_codemods
 
+pytestmark = pytest.mark.usefixtures("installed_from_index")  # hubcompat==<version>
+
 
 @pytest.mark.parametrize(
     ("spec", "new"),

@@ -18,6 +18,8 @@ from nbformat import v4
 from hubcompat import __version__
 from hubcompat.migrate.__main__ import main
 
+pytestmark = pytest.mark.usefixtures("installed_from_index")  # hubcompat==<version>
+
 IMPORTS = "import tensorflow as tf\nimport tensorflow_hub as hub"
 USE = 'embed = hub.Module("h")\nvectors = embed(["a"])\n!ls -l\n%time x = 1\nembed?'
 

@@ -20,6 +20,8 @@ from hubcompat.migrate.__main__ import main
 
 from tests.support.paths import GENUINE, genuine
 
+pytestmark = pytest.mark.usefixtures("installed_from_index")  # hubcompat==<version>
+
 SAMPLE = Path(__file__).parent / "sample_tree"
 
 UNTOUCHED = ["legacy/py2_script.py", "other/paddle_ernie.py", ".venv/lib/site.py"]
