@@ -42,7 +42,9 @@ def load(handle: str | os.PathLike[str], tags: Tags = None, options: Any = None)
     if fmt is ModelFormat.TF2_SAVED_MODEL:
         import tensorflow as tf
 
-        return tf.saved_model.load(path, tags=tags, options=options)
+        obj = tf.saved_model.load(path, tags=tags, options=options)
+        obj._is_hub_module_v1 = False  # as hub.load sets it; code tells the two kinds apart by it
+        return obj
     if fmt in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
         return load_tf1(path, tags, handle)
     raise errors.UnknownFormatError(

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import tensorflow as tf
@@ -19,7 +20,7 @@ from tensorflow.core.framework import types_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._tf_private import registered_op_def
+from hubcompat._tf_private import building_tpu_function, capture, registered_op_def
 from hubcompat.legacy import tensor_info, writer
 from hubcompat.tf1 import hub_format
 from hubcompat.tf1.module_reader import import_error, read_checkpoint_index
@@ -78,7 +79,12 @@ class GraphModule:
         state_scope = _unused_state_scope(name)
         self.name = state_scope.split("/")[-2]
         parent = "/".join(state_scope.split("/")[:-2])
-        with tf.name_scope(parent + "/" if parent else ""), tf.control_dependencies(None):
+        # Under a TPU replicate context the state goes to the outer graph (its
+        # variables initialised there, captured by each apply), as in tensorflow_hub;
+        # elsewhere into the current graph, free of the caller's control dependencies.
+        self._outer_state = building_tpu_function()
+        with (tf.init_scope() if self._outer_state else contextlib.nullcontext()), \
+                tf.name_scope(parent + "/" if parent else ""), tf.control_dependencies(None):
             self._create_state(self.name)
 
     def _create_state(self, name: str) -> None:
@@ -138,7 +144,9 @@ class GraphModule:
         signature_def = self._meta_graph.signature_def[signature]
         graph = tf.compat.v1.get_default_graph()
         feed_map = dict(self._state_map)
-        if graph.building_function:
+        if self._outer_state and graph.building_function:
+            feed_map = {k: capture(graph, v) for k, v in feed_map.items()}
+        elif graph.building_function:
             tf.compat.v1.logging.warning(
                 "Using a TF1 Hub module in graph %s: its ops run only if pruned.", graph.name)
         meta_graph = _copy(self._meta_graph)
