@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from hubcompat import cache, errors, resolvers
 from hubcompat.resolvers.kaggle import kagglehub_available
 from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
 
-from tests.support.hub_server import genuine_archive, same_tree, tmp_entries
+from tests.support.hub_server import HubServer, genuine_archive, same_tree, self_signed_certificate, tmp_entries
 from tests.support.paths import GENUINE
 
 
@@ -60,7 +61,7 @@ def test_entry_of_an_earlier_hubcompat_still_loads(cache_dir, server, mlp_bn, mo
     os.remove(os.path.join(path, "variables", "variables.index"))  # the old manifest sees this
 
     assert hubcompat.resolve(handle) == path  # fetched again, the old files replaced
-    assert server.counts["/m/1"] == 2 and same_tree(path, GENUINE / "mlp_bn")
+    assert server.counts["/m/1"] == 2 and same_tree(Path(path), GENUINE / "mlp_bn")
     assert sorted(os.listdir(cache_dir)) == [sha1(handle), f"{sha1(handle)}.descriptor.txt"]
     (cache_dir / f"{sha1(handle)}.hubcompat.json").write_text(json.dumps(entry))
     descriptor.write_text("\n".join(descriptor.read_text().splitlines()[:3]))
@@ -224,3 +225,25 @@ def test_cache_shared_with_tensorflow_hub_via_tfhub_cache_dir(cache_dir, server,
     server.add("/m/1", mlp_bn)
     assert hubcompat.resolve(server.url("/m/1")) == str(tfhub_cache / sha1(server.url("/m/1")))
     shutil.rmtree(tfhub_cache)
+
+
+def test_certificate_validation_is_disabled_only_by_the_exact_setting(cache_dir, mlp_bn, monkeypatch, tmp_path, caplog):
+    """TFHUB_DISABLE_CERT_VALIDATION=true, as tensorflow_hub reads it (exactly "true")."""
+    with HubServer(tls=self_signed_certificate(tmp_path)) as server:
+        server.add("/m/1", mlp_bn)
+        handle = server.url("/m/1")
+        for value in (None, "1", "True"):
+            if value is None:
+                monkeypatch.delenv("TFHUB_DISABLE_CERT_VALIDATION", raising=False)
+            else:
+                monkeypatch.setenv("TFHUB_DISABLE_CERT_VALIDATION", value)
+            with pytest.raises(errors.DownloadError, match="TFHUB_DISABLE_CERT_VALIDATION=true") as info:
+                hubcompat.resolve(handle)
+            assert handle in str(info.value)
+        assert server.counts["/m/1"] == 0  # refused during the handshake, and not retried
+
+        monkeypatch.setenv("TFHUB_DISABLE_CERT_VALIDATION", "true")
+        with caplog.at_level("WARNING", logger="hubcompat.download"):
+            path = hubcompat.resolve(handle)
+        assert same_tree(Path(path), GENUINE / "mlp_bn")
+        assert "Disabled certificate validation for resolving handles." in caplog.messages
