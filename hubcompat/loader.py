@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -36,6 +37,10 @@ def load(handle: str | os.PathLike[str], tags: Tags = None, options: Any = None)
     Returns a :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` or what
     ``tf.saved_model.load`` returns (TensorFlow has no type annotations: ``Any``).
     """
+    if "tensorflow" in sys.modules:  # maybe inside a tf.function: keep autograph out of ours
+        from hubcompat._tf_private import keep_autograph_out
+
+        keep_autograph_out()
     path = resolve(checked_handle(handle))  # hub.load(0): ValueError, as in tensorflow_hub
     fmt = detect_format(path)
     preflight.require_tensorflow(f"hubcompat.load({handle!r})")
