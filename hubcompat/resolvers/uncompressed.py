@@ -59,8 +59,8 @@ class HttpUncompressedResolver(Resolver):
         location = self._ask(url).strip()
         if not location.startswith(self.locations):
             raise errors.UncompressedLocationError(
-                f"Expected server to return a GCS location but received {location[:200]!r} "
-                f"(from {url}). Unset TFHUB_MODEL_LOAD_FORMAT to download the compressed model.",
+                f"Expected server to return a GCS location but received {location[:200]} "
+                f"(asked {url}). Unset TFHUB_MODEL_LOAD_FORMAT to download the compressed model.",
                 url=url)
         _check_exists(handle, location)
         return location
