@@ -15,7 +15,13 @@ from hubcompat import cache, errors, resolvers
 from hubcompat.resolvers.kaggle import kagglehub_available
 from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
 
-from tests.support.hub_server import HubServer, genuine_archive, same_tree, self_signed_certificate, tmp_entries
+from tests.support.hub_server import (
+    HubServer,
+    genuine_archive,
+    same_tree,
+    self_signed_certificate,
+    tmp_entries,
+)
 from tests.support.paths import GENUINE
 
 
