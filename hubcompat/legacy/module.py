@@ -100,8 +100,8 @@ class Module:
         except errors.InputTypeError as e:
             raise _naming_the_module(e, self._spec, signature, input_infos) from None
         outputs = self._impl.apply(signature, converted)
-        if as_dict:
-            return outputs
+        if as_dict:  # in tensorflow_hub's order (output_infos')
+            return {key: outputs[key] for key in output_infos if key in outputs}
         if "default" not in outputs:
             raise errors.InputTypeError("There is no output named 'default'. Use as_dict=True.")
         return outputs["default"]

@@ -633,6 +633,38 @@ def module_spec_introspection(ctx):
             "outputs": {k: repr(v) for k, v in sorted(spec.get_output_info_dict().items())}}
 
 
+@probe()
+def module_dict_orders(ctx):
+    """The order of every mapping a module gives (a BigGAN colab prints one): genuine's
+    is the same in every process."""
+    tf = ctx.tf
+
+    def biggan_like():
+        inputs = {name: tf.compat.v1.placeholder(tf.float32, [None, 3], name=name)
+                  for name in ("z", "y", "truncation")}
+        ctx.hub.add_signature(inputs=inputs, outputs={
+            "default": inputs["z"] * inputs["truncation"], "logits": inputs["y"] + 1.0})
+
+    path = os.path.join(ctx.tmp, "biggan_like")
+    with tf.Graph().as_default():
+        module = ctx.hub.Module(ctx.hub.create_module_spec(biggan_like))
+        with tf.compat.v1.Session() as session:
+            module.export(path, session)
+    out = {}
+    for name in ("biggan_like", "mlp_bn", "multi_input", "text_embed", "bert_like"):
+        spec = ctx.hub.load_module_spec(path if name == "biggan_like" else _fixture(ctx, name))
+        for tags in spec.get_tags():
+            for signature in spec.get_signature_names(tags=tags):
+                out[f"{name} {sorted(tags)} {signature}"] = [
+                    list(spec.get_input_info_dict(signature, tags)),
+                    list(spec.get_output_info_dict(signature, tags))]
+            out[f"{name} {sorted(tags)}"] = spec.get_signature_names(tags=tags)
+    with tf.Graph().as_default():
+        module = ctx.hub.Module(_fixture(ctx, "mlp_bn"))
+        out["mlp_bn as_dict"] = list(module(tf.zeros([1, 4]), as_dict=True))
+    return out
+
+
 @probe(phrase=r"Module is missing input 'images' in signature 'default'")
 def image_size_of_a_text_module(ctx):
     spec = ctx.hub.load_module_spec(_fixture(ctx, "text_embed"))
