@@ -69,3 +69,37 @@ def test_module_state_is_created_in_the_outer_graph_under_wrap_function():
 
     assert got == want == [19.0, 16.0]
     assert names == ["module/rv_var123", "module/rv_var456"]  # in the Session's graph
+
+
+def control_dependency_module_fn():
+    const = tf.constant(1.0, name="dependency_op")
+    with tf.control_dependencies([const]):
+        result = tf.constant(3.0) + tf.constant(2.0)
+    hub.add_signature(inputs={}, outputs=result)
+
+
+def test_defun_under_tpu_context_prunes_to_the_outputs_and_keeps_control_dependencies():
+    """tensorflow_hub's testTPUModuleWithDefun and testTPUModuleDoesntPruneControlDependencies."""
+    from tensorflow.python.framework import function
+
+    spec = hub.create_module_spec(stateful_module_fn)
+
+    @function.Defun()
+    def apply_twice(first, second):
+        TPUReplicateContext().Enter()
+        module = hub.Module(spec, name="module_", trainable=True)
+        return [module(first), module(second)]
+
+    with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+        outputs = apply_twice(9.0, 6.0)
+        session.run(tf.compat.v1.global_variables_initializer())
+        assert session.run(outputs) == [19.0, 16.0]  # y, fed nowhere, was pruned away
+
+    @function.Defun()
+    def constant():
+        TPUReplicateContext().Enter()
+        return hub.Module(hub.create_module_spec(control_dependency_module_fn), name="module_")()
+
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session() as session:
+        assert session.run(constant()) == 5.0
+        graph.get_operation_by_name("module_/dependency_op")  # the state graph, in the outer graph
