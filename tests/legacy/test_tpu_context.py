@@ -93,7 +93,7 @@ def test_defun_under_tpu_context_prunes_to_the_outputs_and_keeps_control_depende
     with tf.Graph().as_default(), tf.compat.v1.Session() as session:
         outputs = apply_twice(9.0, 6.0)
         session.run(tf.compat.v1.global_variables_initializer())
-        assert session.run(outputs) == [19.0, 16.0]  # y, fed nowhere, was pruned away
+        assert list(session.run(outputs)) == [19.0, 16.0]  # y, fed nowhere, was pruned away
 
     @function.Defun()
     def constant():
