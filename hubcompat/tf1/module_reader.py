@@ -206,7 +206,10 @@ class ModuleReader:
             ) from e
         self._meta_graphs: dict[frozenset[str], meta_graph_pb2.MetaGraphDef] = {}
         self._key_orders: dict[frozenset[str], MetaGraphKeyOrder] = {}
-        orders = saved_model_key_orders(data)
+        try:
+            orders = saved_model_key_orders(data)
+        except (ValueError, IndexError):  # not expected once protobuf parsed it; order is cosmetic
+            orders = []
         for i, meta_graph in enumerate(saved_model.meta_graphs):
             _check_graph(meta_graph, filename)
             self._meta_graphs[frozenset(meta_graph.meta_info_def.tags)] = meta_graph
