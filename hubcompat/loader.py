@@ -37,7 +37,7 @@ def load(handle: str | os.PathLike[str], tags: Tags = None, options: Any = None)
     Returns a :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` or what
     ``tf.saved_model.load`` returns (TensorFlow has no type annotations: ``Any``).
     """
-    if "tensorflow" in sys.modules:  # maybe inside a tf.function: keep autograph out of ours
+    if sys.modules.get("tensorflow") is not None:  # maybe in a tf.function: keep autograph out
         from hubcompat._tf_private import keep_autograph_out
 
         keep_autograph_out()
