@@ -208,7 +208,7 @@ class ModuleReader:
         self._key_orders: dict[frozenset[str], MetaGraphKeyOrder] = {}
         try:
             orders = saved_model_key_orders(data)
-        except (ValueError, IndexError):  # not expected once protobuf parsed it; order is cosmetic
+        except ValueError:  # a _wire.WireError: not expected once protobuf parsed the file
             orders = []
         for i, meta_graph in enumerate(saved_model.meta_graphs):
             _check_graph(meta_graph, filename)

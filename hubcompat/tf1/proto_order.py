@@ -13,14 +13,17 @@ order instead. It was checked against genuine tensorflow_hub for thousands of
 random key sets and every module in the test fixtures
 (``tests/tf1/test_proto_order.py`` keeps a recorded sample).
 
-The wire order is read from the file's bytes (:func:`saved_model_key_orders`):
-a parsed message no longer has it. Pure Python, no TensorFlow.
+The wire order is read from the file's bytes (:func:`saved_model_key_orders`,
+with :mod:`hubcompat._wire`): a parsed message no longer has it. Pure Python,
+no TensorFlow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
+from hubcompat import _wire
 
 _M64 = (1 << 64) - 1
 # upb's Wyhash salt (the digits of pi, as in abseil's Wyhash).
@@ -143,47 +146,18 @@ class MetaGraphKeyOrder:
     outputs: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _varint(buf: memoryview, at: int) -> tuple[int, int]:
-    shift = value = 0
-    while True:
-        byte = buf[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, at
-        shift += 7
-
-
-def _fields(buf: memoryview) -> Iterator[tuple[int, memoryview | None]]:
-    """``(field number, bytes of a length-delimited field or None)`` of one message."""
-    at, end = 0, len(buf)
-    while at < end:
-        tag, at = _varint(buf, at)
-        wire_type = tag & 7
-        value = None
-        if wire_type == 0:
-            _, at = _varint(buf, at)
-        elif wire_type == 1:
-            at += 8
-        elif wire_type == 2:
-            size, at = _varint(buf, at)
-            value, at = buf[at:at + size], at + size
-        elif wire_type == 5:
-            at += 4
-        else:
-            raise ValueError(f"unexpected wire type {wire_type}")
-        yield tag >> 3, value
-
-
 def _map_entries(buf: memoryview, number: int) -> Iterator[tuple[str, memoryview]]:
-    for field_number, entry in _fields(buf):
-        if field_number == number and entry is not None:
+    """``(key, value bytes)`` of each entry of the ``map<string, message>`` field ``number``."""
+    for field_number, wire_type, entry in _wire.fields(buf):
+        if field_number == number and wire_type == _wire.LENGTH_DELIMITED:
             key, value = b"", memoryview(b"")
-            for entry_field, content in _fields(entry):
-                if entry_field == 1 and content is not None:
+            for entry_field, entry_type, content in _wire.fields(entry):  # type: ignore[arg-type]
+                if entry_type != _wire.LENGTH_DELIMITED:
+                    continue
+                if entry_field == 1:
                     key = bytes(content)
-                elif entry_field == 2 and content is not None:
-                    value = content
+                elif entry_field == 2:
+                    value = content  # type: ignore[assignment]
             yield key.decode("utf-8", "surrogateescape"), value
 
 
@@ -194,11 +168,11 @@ def saved_model_key_orders(data: bytes) -> list[MetaGraphKeyOrder]:
     SignatureDef.inputs / .outputs fields 1 / 2 (tensorflow/core/protobuf).
     """
     orders = []
-    for number, meta_graph in _fields(memoryview(data)):
-        if number != 2 or meta_graph is None:
+    for number, wire_type, meta_graph in _wire.fields(data):
+        if number != 2 or wire_type != _wire.LENGTH_DELIMITED:
             continue
         order = MetaGraphKeyOrder()
-        for name, signature in _map_entries(meta_graph, 5):
+        for name, signature in _map_entries(meta_graph, 5):  # type: ignore[arg-type]
             order.signatures.append(name)
             order.inputs[name] = [key for key, _ in _map_entries(signature, 1)]
             order.outputs[name] = [key for key, _ in _map_entries(signature, 2)]
