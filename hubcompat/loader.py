@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hubcompat import errors, preflight
-from hubcompat.formats import ModelFormat, detect_format
+from hubcompat.formats import ModelFormat, detect_format, is_remote
 from hubcompat.resolvers import resolve
 from hubcompat.resolvers.registry import checked_handle
 
@@ -51,6 +51,11 @@ def load(handle: str | os.PathLike[str], tags: Tags = None, options: Any = None)
         obj._is_hub_module_v1 = False  # as hub.load sets it; code tells the two kinds apart by it
         return obj
     if fmt in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
+        if is_remote(path):
+            raise errors.UnsupportedModuleFormatError(
+                f"{handle!r} is a TF1 module in {path}: hubcompat reads TF1 modules from a local "
+                "folder. Unset TFHUB_MODEL_LOAD_FORMAT (it is downloaded into the cache), or "
+                "copy the folder.", handle=handle, path=path)
         return load_tf1(path, tags, handle)
     raise errors.UnknownFormatError(
         f"{handle!r} is a {fmt} model; load it with keras.models.load_model()."

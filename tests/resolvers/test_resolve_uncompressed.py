@@ -8,7 +8,9 @@ A real server on 127.0.0.1 answers ``?tf-hub-format=uncompressed`` with a
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import hubcompat
@@ -16,6 +18,7 @@ from hubcompat import errors, resolvers
 from hubcompat.resolvers.uncompressed import HttpUncompressedResolver
 
 from tests.support.hub_server import genuine_archive
+from tests.support.paths import FIXTURES
 
 
 @pytest.fixture
@@ -86,3 +89,31 @@ def test_offline_mode_refuses_at_once(cache_dir, server, monkeypatch):
     with pytest.raises(errors.OfflineModeError, match="TFHUB_MODEL_LOAD_FORMAT"):
         hubcompat.resolve(server.url("/google/m/1"))
     assert server.queries == []
+
+
+def _copy_to_ram(tf, local: Path, remote: str) -> None:
+    for path in local.rglob("*"):
+        target = f"{remote}/{path.relative_to(local).as_posix()}"
+        if path.is_dir():
+            tf.io.gfile.makedirs(target)
+        else:
+            tf.io.gfile.makedirs(target.rsplit("/", 1)[0])
+            tf.io.gfile.copy(str(path), target, overwrite=True)
+
+
+def test_load_reads_a_tf2_model_where_the_server_says(cache_dir, server, ram_resolver, monkeypatch):
+    tf = pytest.importorskip("tensorflow")
+    _copy_to_ram(tf, FIXTURES / "tf2_mul", "ram://bucket/tf2_mul")
+    _copy_to_ram(tf, FIXTURES / "mlp_bn", "ram://bucket/mlp_bn")
+    server.add("/google/tf2_mul/1", b"ram://bucket/tf2_mul", mode="see_other")
+    server.add("/google/mlp_bn/1", b"ram://bucket/mlp_bn", mode="see_other")
+    monkeypatch.setenv("TFHUB_MODEL_LOAD_FORMAT", "UNCOMPRESSED")
+    ref = np.load(FIXTURES / "tf2_mul.reference.npz")
+
+    model = hubcompat.load(server.url("/google/tf2_mul/1"))
+
+    np.testing.assert_allclose(model(ref["input/__call__/inputs"]), ref["infer/__call__/default"])
+    assert model._is_hub_module_v1 is False
+    with pytest.raises(errors.UnsupportedModuleFormatError, match="TFHUB_MODEL_LOAD_FORMAT"):
+        hubcompat.load(server.url("/google/mlp_bn/1"))  # TF1 modules are read from local folders
+    assert not cache_dir.exists() or os.listdir(cache_dir) == []
