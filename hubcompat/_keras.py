@@ -108,9 +108,11 @@ def _keras3_layer_base(keras) -> type:
         def _get_own_losses(self):
             # Keras 3 only keeps tensors added during call(); Model.losses asks
             # each layer for _get_own_losses(), so callable losses go here.
+            # Frozen: a zero per loss, as hub.KerasLayer (tf-keras) gives.
+            import tensorflow as tf
+
             losses = super()._get_own_losses()
-            if self.trainable:
-                losses.extend(fn() for fn in self._hc_loss_fns)
+            losses.extend(fn() if self.trainable else tf.constant(0.0) for fn in self._hc_loss_fns)
             return losses
 
         def _hc_default_training(self):

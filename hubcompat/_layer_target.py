@@ -49,17 +49,19 @@ def check_output_arguments(handle: object, obj: object, signature: str | None,
         signature = signature or DEFAULT_SIGNATURE
         if not as_dict:
             output_key = output_key or DEFAULT_OUTPUT
-    # The messages keep hub.KerasLayer's wording, which users' tests match.
+    # Each message starts with hub.KerasLayer's sentence, exactly: users' tests match it
+    # with assertRaisesRegex. Our details follow.
     if signature and (output_key is not None) == bool(as_dict):
         raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}, signature={signature!r}): when using a signature, "
-            "either output_key or signature_outputs_as_dict=True should be set (exactly one; "
-            f"got output_key={output_key!r}, signature_outputs_as_dict={as_dict!r})."
+            "When using a signature, either output_key or signature_outputs_as_dict=True should "
+            f"be set. (KerasLayer({handle!r}, signature={signature!r}): exactly one; got "
+            f"output_key={output_key!r}, signature_outputs_as_dict={as_dict!r}.)"
         )
     if not signature and as_dict:
         raise errors.LayerArgumentError(
-            f"KerasLayer({handle!r}): signature_outputs_as_dict is only valid if specifying "
-            "a signature (pass signature=...; TF1 Hub modules default to 'default')."
+            "signature_outputs_as_dict is only valid if specifying a signature (or using a "
+            f"legacy TF1 Hub format). (KerasLayer({handle!r}): pass signature=...; TF1 Hub "
+            "modules default to 'default'.)"
         )
     return signature, output_key
 

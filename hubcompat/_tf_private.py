@@ -227,6 +227,37 @@ def building_wrapped_function() -> bool:
     return False
 
 
+def keep_autograph_out() -> None:
+    """Tells autograph to call hubcompat's functions as they are, not convert them.
+
+    ``hubcompat.load(h)`` inside a ``tf.function`` would otherwise have its
+    whole call tree converted, with a warning for each function autograph
+    cannot convert (``os.path.isfile``, ...). TensorFlow and Keras are on
+    autograph's list for the same reason.
+    """
+    from tensorflow.python.autograph.core import config
+
+    if not any(isinstance(rule, config.DoNotConvert) and rule.matches("hubcompat")
+               for rule in config.CONVERSION_RULES):
+        config.CONVERSION_RULES = (config.DoNotConvert("hubcompat"), *config.CONVERSION_RULES)
+
+
+def building_tpu_function() -> bool:
+    """True while a function graph is built under a TPU replicate context (TPUEstimator,
+    ``tpu.replicate``, ...): ``hub.Module`` then creates its state in the outer graph,
+    as tensorflow_hub did (its ``_is_tpu_graph_function``: the context's class name)."""
+    import tensorflow as tf
+
+    graph = tf.compat.v1.get_default_graph()
+    return graph.building_function and type(
+        graph._get_control_flow_context()).__name__.endswith("TPUReplicateContext")
+
+
+def capture(graph: Any, tensor: Any) -> Any:
+    """``tensor`` of an outer graph as an input of the function graph ``graph``."""
+    return graph.capture(tensor)
+
+
 def estimator_module() -> Any:
     """``tf.compat.v1.estimator`` where TensorFlow still has it (TF <= 2.15), else ``None``."""
     try:

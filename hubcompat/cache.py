@@ -1,22 +1,24 @@
-"""The model cache: layout, locking, completion markers, cleanup.
+"""The model cache: layout, locking, completion, cleanup.
 
-Layout (compatible with tensorflow_hub, so old caches keep working)::
+Layout: tensorflow_hub's, and nothing else once a download is over::
 
     <cache>/<sha1(handle)>/                  the module, exactly as published
-    <cache>/<sha1(handle)>.descriptor.txt    tensorflow_hub's note on who fetched it
-    <cache>/<sha1(handle)>.hubcompat.json    completion marker + file manifest (written last)
-    <cache>/<sha1(handle)>.hubcompat.lock    flock lock (released by the kernel if the holder dies)
+    <cache>/<sha1(handle)>.descriptor.txt    tensorflow_hub's note on who fetched it; hubcompat
+                                             adds one line (the file manifest) and writes it
+                                             last, atomically: the completion marker
+    <cache>/<sha1(handle)>.hubcompat.lock    flock lock, only while a download runs
     <cache>/<sha1>.<host>.<pid>.<rand>.hubcompat.tmp/   one download in progress
 
 Why not tensorflow_hub's scheme: it treated "folder exists and is non-empty"
 as complete (temp-folder cleaners leave such folders without
 ``saved_model.pb``), and its lock was a plain file only stolen after ten
 minutes without progress (hangs after a crash, and root-owned locks that
-block other users). Here each process
-downloads into its own temp folder, publishes with one ``rename``, and
-writes the marker last; a folder without a marker is trusted only if it
-passes :func:`hubcompat.detect_format` (how old tensorflow_hub entries are
-read).
+block other users). Here each process downloads into its own temp folder,
+publishes with one ``rename``, and writes the descriptor last; a folder whose
+descriptor has no manifest (tensorflow_hub's entries, or a crash between the
+rename and the descriptor) is trusted only if it passes
+:func:`hubcompat.detect_format`. hubcompat releases used to write the manifest
+to ``<sha1>.hubcompat.json``; such entries are still read.
 """
 
 from __future__ import annotations
@@ -34,15 +36,21 @@ from collections.abc import Callable
 
 import filelock
 
+try:
+    import fcntl
+except ImportError:  # Windows: filelock, which deletes the lock file on release there
+    fcntl = None  # type: ignore[assignment]
+
 from hubcompat import config, errors
 from hubcompat._fileio import write_atomic
 from hubcompat.formats import detect_format
 
-MARKER_SUFFIX = ".hubcompat.json"
+LEGACY_MARKER_SUFFIX = ".hubcompat.json"  # where earlier hubcompat builds kept the manifest; still read
 LOCK_SUFFIX = ".hubcompat.lock"
 TMP_SUFFIX = ".hubcompat.tmp"
 DESCRIPTOR_SUFFIX = ".descriptor.txt"
 _MARKER_VERSION = 1
+_MANIFEST_PREFIX = "hubcompat-cache-entry: "  # the descriptor's last line: JSON, one line
 _FOREIGN_TMP_MAX_AGE = 24 * 3600  # tmp folders of other hosts: only remove when clearly dead
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 
@@ -120,8 +128,8 @@ def _fill_and_publish(root: str, name: str, handle: str, fill: Fill) -> str:
             if not _is_complete(final):
                 raise
             return final
-        _write_marker(final, handle, facts)
-        _write_descriptor(final, handle)
+        _write_descriptor(final, handle, facts)
+        _remove(final + LEGACY_MARKER_SUFFIX)  # an older hubcompat's marker of the replaced entry
         return final
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -134,7 +142,14 @@ def _new_tmp_dir(root: str, name: str) -> str:
 
 
 class _HandleLock:
-    """``filelock`` lock on ``<name>.hubcompat.lock``, with a per-user fallback.
+    """An OS lock on ``<name>.hubcompat.lock``, whose file exists only while it is held.
+
+    On POSIX: ``flock`` (the kernel releases it when its holder dies, even by
+    SIGKILL), and the file is unlinked before the lock is released; whoever
+    opened the file before the unlink finds, once it holds the lock, that the
+    path is gone or names another file, and starts again. A file a killed
+    holder left behind is locked at once and removed by the next holder. On
+    Windows, ``filelock`` (which removes the file on release there).
 
     A lock file another user created (e.g. root) cannot be opened; then each
     user locks their own file. That only risks a duplicate download: the
@@ -146,25 +161,77 @@ class _HandleLock:
         path = os.path.join(root, name + LOCK_SUFFIX)
         if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
             path = os.path.join(root, f"{name}.{_uid()}{LOCK_SUFFIX}")
-        self.lock = filelock.FileLock(path, timeout=config.lock_timeout())
+        self.path = path
+        self._fd: int | None = None
+        self._filelock = None if fcntl is not None else filelock.FileLock(path, timeout=config.lock_timeout())
 
     def __enter__(self) -> _HandleLock:
         try:
-            self.lock.acquire()
-        except filelock.Timeout as e:
+            if self._filelock is not None:
+                self._filelock.acquire()
+            else:
+                self._fd = _flock_existing(self.path, time.monotonic() + config.lock_timeout())
+        except (filelock.Timeout, TimeoutError) as e:
             raise errors.CacheError(
                 f"Waited {config.lock_timeout():.0f} s for another process to finish downloading "
-                f"{self.handle!r} (lock {self.lock.lock_file}). Raise HUBCOMPAT_LOCK_TIMEOUT or "
+                f"{self.handle!r} (lock {self.path}). Raise HUBCOMPAT_LOCK_TIMEOUT or "
                 "check that process."
             ) from e
         except OSError as e:
             raise errors.CacheError(
-                f"Cannot lock {self.lock.lock_file} ({e}). Set HUBCOMPAT_CACHE_DIR to a writable folder."
+                f"Cannot lock {self.path} ({e}). Set HUBCOMPAT_CACHE_DIR to a writable folder."
             ) from e
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.lock.release()
+        if self._filelock is not None:
+            self._filelock.release()
+            return
+        assert self._fd is not None
+        try:
+            _remove(self.path)  # while still holding the lock: see the class docstring
+        finally:
+            os.close(self._fd)  # releases the flock
+            self._fd = None
+
+
+def _flock_existing(path: str, deadline: float) -> int:
+    """Opens ``path`` (creating it) and flocks it, once no one else holds it; returns the fd.
+
+    Retries when the file it locked was unlinked or replaced meanwhile (its
+    holder was done). Raises ``TimeoutError`` at ``deadline``.
+    """
+    assert fcntl is not None
+    delay = 0.01
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(path) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            return fd
+        os.close(fd)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _uid() -> str:
@@ -172,7 +239,8 @@ def _uid() -> str:
 
 
 def clean_leftovers(root: str) -> list[str]:
-    """Deletes temp folders of downloads whose process is gone; returns what it removed."""
+    """Deletes temp folders of downloads whose process is gone, and lock files no one
+    holds (their holder was killed); returns what it removed."""
     removed: list[str] = []
     try:
         names = os.listdir(root)
@@ -180,13 +248,17 @@ def clean_leftovers(root: str) -> list[str]:
         return removed
     now = time.time()
     for entry in names:
+        path = os.path.join(root, entry)
+        if entry.endswith(LOCK_SUFFIX):
+            if _remove_unheld_lock(path):
+                removed.append(path)
+            continue
         if not entry.endswith(TMP_SUFFIX):
             continue
         parts = entry[: -len(TMP_SUFFIX)].split(".")
         if len(parts) != 4:
             continue
         _, host, pid, _ = parts
-        path = os.path.join(root, entry)
         if host == _HOST:
             stale = pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
         else:
@@ -198,6 +270,21 @@ def clean_leftovers(root: str) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+def _remove_unheld_lock(path: str) -> bool:
+    """Removes the lock file ``path`` if no process holds it (as its next holder would)."""
+    if fcntl is None:
+        return False
+    try:
+        fd = _flock_existing(path, deadline=0.0)  # never waits: a held lock is left alone
+    except (TimeoutError, OSError):
+        return False
+    try:
+        _remove(path)
+    finally:
+        os.close(fd)
+    return True
 
 
 def _pid_alive(pid: int) -> bool:
@@ -218,11 +305,11 @@ def _pid_alive(pid: int) -> bool:
 def _is_complete(path: str) -> bool:
     if not os.path.isdir(path):
         return False
-    marker = _read_marker(path)
-    if marker is not None:
-        return _manifest_matches(path, marker.get("files", {}))
-    # No marker: a folder tensorflow_hub cached (or one whose marker write was
-    # interrupted). tensorflow_hub published by rename too, so the folder is
+    entry = read_entry(path)
+    if entry is not None:
+        return _manifest_matches(path, entry.get("files", {}))
+    # No manifest: a folder tensorflow_hub cached (or one whose descriptor write
+    # was interrupted). tensorflow_hub published by rename too, so the folder is
     # whole unless something deleted files later; detect_format finds that.
     try:
         detect_format(path)
@@ -231,13 +318,29 @@ def _is_complete(path: str) -> bool:
     return True
 
 
-def _read_marker(path: str) -> dict | None:
+def read_entry(path: str) -> dict | None:
+    """What hubcompat recorded about the cached folder ``path`` (handle, URL, file
+    manifest), from its descriptor or an older hubcompat's marker; ``None`` if nothing."""
     try:
-        with open(path + MARKER_SUFFIX, encoding="utf-8") as f:
-            marker = json.load(f)
+        with open(path + DESCRIPTOR_SUFFIX, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, ValueError):
+        lines = []
+    if lines and lines[-1].startswith(_MANIFEST_PREFIX):
+        return _json_object(lines[-1][len(_MANIFEST_PREFIX):])
+    try:
+        with open(path + LEGACY_MARKER_SUFFIX, encoding="utf-8") as f:
+            return _json_object(f.read())
     except (OSError, ValueError):
         return None
-    return marker if isinstance(marker, dict) else None
+
+
+def _json_object(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _manifest_matches(path: str, files: dict) -> bool:
@@ -260,21 +363,20 @@ def manifest(path: str) -> dict[str, int]:
     return files
 
 
-def _write_marker(path: str, handle: str, facts: dict) -> None:
-    marker = {
+def _write_descriptor(path: str, handle: str, facts: dict) -> None:
+    """tensorflow_hub's descriptor text, then one line of JSON (the manifest); written
+    last and atomically, so a descriptor with that line means a complete entry."""
+    now = datetime.datetime.now()
+    entry = {
         "hubcompat_cache_entry": _MARKER_VERSION,
         "handle": handle,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": now.astimezone(datetime.timezone.utc).isoformat(timespec="seconds"),
         **facts,
         "files": manifest(path),
     }
-    write_atomic(path + MARKER_SUFFIX, json.dumps(marker, indent=1, sort_keys=True))
-
-
-def _write_descriptor(path: str, handle: str) -> None:
-    # Same text as tensorflow_hub's, for people (and scripts) who look for it.
     text = (
-        f"Module: {handle}\nDownload Time: {datetime.datetime.today()}\n"
-        f"Downloader Hostname: {socket.gethostname()} (PID:{os.getpid()})"
+        f"Module: {handle}\nDownload Time: {now}\n"
+        f"Downloader Hostname: {socket.gethostname()} (PID:{os.getpid()})\n"
+        f"{_MANIFEST_PREFIX}{json.dumps(entry, sort_keys=True)}"
     )
     write_atomic(path + DESCRIPTOR_SUFFIX, text)

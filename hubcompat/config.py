@@ -45,7 +45,7 @@ def check() -> None:
     """Reads every numeric setting once, so a bad value fails now (a ``ConfigError``),
     before any work, and not in the middle of a download."""
     for setting in (download_timeout, download_retries, lock_timeout, max_archive_bytes,
-                    max_archive_members):
+                    max_archive_members, model_load_format):
         setting()
 
 
@@ -143,6 +143,36 @@ def max_archive_bytes() -> int:
 def max_archive_members() -> int:
     """Most members accepted in an archive (``HUBCOMPAT_MAX_ARCHIVE_MEMBERS``, default 100000)."""
     return _number("HUBCOMPAT_MAX_ARCHIVE_MEMBERS", 100_000)
+
+
+MODEL_LOAD_FORMATS = ("COMPRESSED", "UNCOMPRESSED", "AUTO")
+
+
+def model_load_format() -> str:
+    """tensorflow_hub's ``TFHUB_MODEL_LOAD_FORMAT``: how http(s) handles are fetched.
+
+    ``COMPRESSED`` and ``AUTO`` (the default): download ``?tf-hub-format=compressed``
+    into the cache. ``UNCOMPRESSED``: ask the server where the model's folder
+    is (``?tf-hub-format=uncompressed`` answers ``303`` with a ``gs://`` path)
+    and read it there, with no download and no cache. Compared exactly, as
+    tensorflow_hub compares it; any other value is a ``ConfigError`` (there it
+    made every http(s) handle "does not exist").
+    """
+    raw = os.environ.get("TFHUB_MODEL_LOAD_FORMAT", "")
+    if not raw:
+        return "AUTO"
+    if raw not in MODEL_LOAD_FORMATS:
+        raise ConfigError(
+            f"TFHUB_MODEL_LOAD_FORMAT={raw!r} is not one of {', '.join(MODEL_LOAD_FORMATS)}. "
+            "Set it to UNCOMPRESSED to read models from their gs:// folder, or unset it.",
+            name="TFHUB_MODEL_LOAD_FORMAT", value=raw)
+    return raw
+
+
+def cert_validation_disabled() -> bool:
+    """``TFHUB_DISABLE_CERT_VALIDATION=true`` (exactly ``true``, as tensorflow_hub reads it):
+    downloads accept any TLS certificate and host name. Only for a trusted server."""
+    return os.environ.get("TFHUB_DISABLE_CERT_VALIDATION") == "true"
 
 
 def progress_bar() -> bool | None:

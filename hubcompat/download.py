@@ -9,7 +9,9 @@ handles now bounce through Kaggle and the failing hop is rarely the first.
 from __future__ import annotations
 
 import http.client
+import logging
 import socket
+import ssl
 import sys
 import time
 import urllib.error
@@ -20,8 +22,9 @@ from typing import Protocol
 from hubcompat import config, errors
 from hubcompat._version import __version__
 
+_log = logging.getLogger(__name__)
 _CHUNK = 1 << 20
-_USER_AGENT = f"hubcompat/{__version__} python-urllib"
+USER_AGENT = f"hubcompat/{__version__} python-urllib"
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,11 @@ def download(url: str, path: str, *, label: str | None = None) -> Downloaded:
 
 
 def _download_once(url: str, path: str, label: str) -> Downloaded:
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     timeout = config.download_timeout()
     final_url = url
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=ssl_context()) as response:
             final_url = response.geturl()
             expected = _content_length(response)
             limit = config.max_archive_bytes()
@@ -95,6 +98,14 @@ def _download_once(url: str, path: str, label: str) -> Downloaded:
         ) from e
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
         reason = getattr(e, "reason", e)
+        if isinstance(reason, ssl.SSLCertVerificationError):  # retrying cannot help
+            raise errors.DownloadError(
+                f"Download of {url} failed (final URL {final_url}): the server's TLS certificate "
+                f"is not trusted ({reason.verify_message}). Point SSL_CERT_FILE at your "
+                "organisation's CA bundle, or, for a server you trust, set "
+                "TFHUB_DISABLE_CERT_VALIDATION=true.",
+                url=url, final_url=final_url,
+            ) from e
         what = "timed out" if isinstance(reason, (socket.timeout, TimeoutError)) else "failed"
         raise _Retryable(
             errors.DownloadError(
@@ -112,6 +123,18 @@ def _download_once(url: str, path: str, label: str) -> Downloaded:
             )
         )
     return Downloaded(url=url, final_url=final_url, size=size)
+
+
+def ssl_context() -> ssl.SSLContext | None:
+    """The TLS settings of every request: Python's defaults, or none of its checks when
+    ``TFHUB_DISABLE_CERT_VALIDATION=true`` (as tensorflow_hub, with the same warning)."""
+    if not config.cert_validation_disabled():
+        return None
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    _log.warning("Disabled certificate validation for resolving handles.")
+    return context
 
 
 def _content_length(response: http.client.HTTPResponse) -> int | None:

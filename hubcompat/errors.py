@@ -202,6 +202,11 @@ class IncompleteDownloadError(DownloadError):
     """Raised when fewer (or more) bytes arrive than the server announced."""
 
 
+class UncompressedLocationError(DownloadError, ValueError):
+    """Raised when, under ``TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED``, the server does not answer
+    with a ``303`` naming a ``gs://`` folder (a ``ValueError`` there, as in tensorflow_hub)."""
+
+
 class CorruptArchiveError(ValueError, HubcompatError):
     """Raised when a downloaded or local archive cannot be read (truncated, not a tar file)."""
 

@@ -50,18 +50,19 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
     anything that is not a loadable model.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
+    fs = _Files(path)
+    if not fs.exists(path):
         raise errors.ModuleNotFound(f"No file or folder at {path!r}: check the handle or path.",
                                     path=path)
-    if os.path.isfile(path):
-        if zipfile.is_zipfile(path) and path.endswith(".keras"):
+    if not fs.isdir(path):
+        if not fs.remote and zipfile.is_zipfile(path) and path.endswith(".keras"):
             return ModelFormat.KERAS
         raise errors.UnknownFormatError(
             f"{path!r} is a file, not a model folder. Pass the folder that holds "
             "saved_model.pb, or an archive handle (.tar.gz) that hubcompat.resolve() can unpack.",
             path=path,
         )
-    entries = set(os.listdir(path))
+    entries = fs.listdir(path)
     if not entries:
         raise errors.UnknownFormatError(
             f"The folder {path!r} is empty (it contains neither 'saved_model.pb' nor "
@@ -101,6 +102,46 @@ def detect_format(path: str | os.PathLike[str]) -> ModelFormat:
     return ModelFormat.TF2_SAVED_MODEL if summary.has_object_graph else ModelFormat.TF1_SAVED_MODEL
 
 
+class _Files:
+    """The filesystem calls detect_format needs: ``os`` for local paths, ``tf.io.gfile``
+    for remote ones (``gs://``: TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED), the only case
+    that imports TensorFlow here."""
+
+    def __init__(self, path: str) -> None:
+        self.remote = is_remote(path)
+
+    def _gfile(self):
+        import tensorflow as tf
+
+        return tf.io.gfile
+
+    def exists(self, path: str) -> bool:
+        return self._gfile().exists(path) if self.remote else os.path.exists(path)
+
+    def isdir(self, path: str) -> bool:
+        return self._gfile().isdir(path) if self.remote else os.path.isdir(path)
+
+    def listdir(self, path: str) -> set[str]:
+        if self.remote:
+            return {name.rstrip("/") for name in self._gfile().listdir(path)}
+        return set(os.listdir(path))
+
+
+def is_remote(path: str) -> bool:
+    """A path TensorFlow reads through a filesystem plugin (``gs://...``), not a local one."""
+    return "://" in path and not path.startswith("file://")
+
+
+def _read_bytes(filename: str) -> bytes:
+    if is_remote(filename):
+        import tensorflow as tf
+
+        with tf.io.gfile.GFile(filename, "rb") as f:
+            return f.read()
+    with open(filename, "rb") as f:
+        return f.read()
+
+
 def _saved_model_file(path: str, entries: set[str]) -> str | None:
     for name in (SAVED_MODEL_FILENAME, SAVED_MODEL_TEXT_FILENAME):
         if name in entries:
@@ -114,8 +155,7 @@ def read_module_def(filename: str) -> tuple[int, list[str]]:
     Raises ``UnsupportedModuleFormatError`` for any format but FORMAT_V3 or an
     unknown required feature, as tensorflow_hub did.
     """
-    with open(filename, "rb") as f:
-        data = f.read()
+    data = _read_bytes(filename)
     if not data:
         raise errors.CorruptModuleError(
             f"{filename!r} is empty: the module is damaged or was not fully written. "
@@ -139,8 +179,7 @@ def read_module_def(filename: str) -> tuple[int, list[str]]:
 
 def read_saved_model_summary(filename: str) -> SavedModelSummary:
     """Reads the tag sets of a binary ``saved_model.pb`` and whether it is a TF2 one."""
-    with open(filename, "rb") as f:
-        data = f.read()
+    data = _read_bytes(filename)
     tag_sets: list[frozenset[str]] = []
     has_object_graph = False
     try:

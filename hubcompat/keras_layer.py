@@ -150,6 +150,14 @@ class KerasLayer(_keras.keras_layer_base()):  # type: ignore[misc]  # Keras 3's 
     def _hc_output_shape(self) -> Any:
         return self._hc.output_shape
 
+    @property
+    def _output_shape(self) -> Any:
+        # hub.KerasLayer's attribute, set only when output_shape= was given;
+        # tensorflow_hub's own tests (and some users) read it.
+        if self._hc.output_shape is None:
+            raise AttributeError("_output_shape")
+        return self._hc.output_shape
+
     def _hc_input_spec(self) -> _InputSpec | None:
         """(dtype name, shape with batch None) of the model's one input, or None."""
         return self._hc_input

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hubcompat import errors, preflight
-from hubcompat.formats import ModelFormat, detect_format
+from hubcompat.formats import ModelFormat, detect_format, is_remote
 from hubcompat.resolvers import resolve
 from hubcompat.resolvers.registry import checked_handle
 
@@ -36,14 +37,25 @@ def load(handle: str | os.PathLike[str], tags: Tags = None, options: Any = None)
     Returns a :class:`~hubcompat.tf1.adapter.TF1ModuleAdapter` or what
     ``tf.saved_model.load`` returns (TensorFlow has no type annotations: ``Any``).
     """
+    if sys.modules.get("tensorflow") is not None:  # maybe in a tf.function: keep autograph out
+        from hubcompat._tf_private import keep_autograph_out
+
+        keep_autograph_out()
     path = resolve(checked_handle(handle))  # hub.load(0): ValueError, as in tensorflow_hub
     fmt = detect_format(path)
     preflight.require_tensorflow(f"hubcompat.load({handle!r})")
     if fmt is ModelFormat.TF2_SAVED_MODEL:
         import tensorflow as tf
 
-        return tf.saved_model.load(path, tags=tags, options=options)
+        obj = tf.saved_model.load(path, tags=tags, options=options)
+        obj._is_hub_module_v1 = False  # as hub.load sets it; code tells the two kinds apart by it
+        return obj
     if fmt in (ModelFormat.TF1_HUB, ModelFormat.TF1_SAVED_MODEL):
+        if is_remote(path):
+            raise errors.UnsupportedModuleFormatError(
+                f"{handle!r} is a TF1 module in {path}: hubcompat reads TF1 modules from a local "
+                "folder. Unset TFHUB_MODEL_LOAD_FORMAT (it is downloaded into the cache), or "
+                "copy the folder.", handle=handle, path=path)
         return load_tf1(path, tags, handle)
     raise errors.UnknownFormatError(
         f"{handle!r} is a {fmt} model; load it with keras.models.load_model()."

@@ -52,9 +52,11 @@ def add_signature(name=None, inputs=None, outputs=None) -> None:
     for key, tensor in inputs.items():
         for component in tf.nest.flatten(tensor, expand_composites=True):
             if component.op.colocation_groups() != [b"loc:@" + component.op.name.encode()]:
-                raise errors.InputError(
-                    f"Input {key!r} of signature {name!r} must not be subject to a "
-                    "tf.colocate_with() constraint.")
+                raise errors.InputError(  # tensorflow_hub's sentence first, users match it
+                    "A tensor x used as input in a signature must not be subject to a "
+                    "tf.colocate_with(y) constraint. (The reverse would be allowed.)\n"
+                    f"Details: input {key!r} of signature {name!r} is {component.name!r}, whose "
+                    f"op.colocation_groups() == {component.op.colocation_groups()}.")
     signature = tf.compat.v1.saved_model.signature_def_utils.build_signature_def(
         {k: build_tensor_info(v) for k, v in inputs.items()},
         {k: build_tensor_info(v) for k, v in outputs.items()})
@@ -112,6 +114,8 @@ def _check_state_colocation(graph, tags) -> None:
             if not (group.startswith(b"loc:@") and group[5:].decode() in state):
                 where = f"in the graph for tags {tags}, " if tags is not None else ""
                 raise errors.InputError(
-                    "A state-holding node of a module's graph (e.g., a Variable op) must not be "
-                    "subject to a tf.colocate_with(y) constraint unless y is also state-holding. "
-                    f"Details: {where}node '{op.name}' has op '{op.type}'.")
+                    "A state-holding node x of a module's graph (e.g., a Variable op) must not "
+                    "be subject to a tf.colocate_with(y) constraint unless y is also a "
+                    f"state-holding node.\nDetails: {where}node '{op.name}' has op '{op.type}', "
+                    "which counts as state-holding, but Operation.colocation_groups() == "
+                    f"{op.colocation_groups()}.")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import tensorflow as tf
@@ -19,7 +20,7 @@ from tensorflow.core.framework import types_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from hubcompat import errors
-from hubcompat._tf_private import registered_op_def
+from hubcompat._tf_private import building_tpu_function, capture, registered_op_def
 from hubcompat.legacy import tensor_info, writer
 from hubcompat.tf1 import hub_format
 from hubcompat.tf1.module_reader import import_error, read_checkpoint_index
@@ -78,7 +79,12 @@ class GraphModule:
         state_scope = _unused_state_scope(name)
         self.name = state_scope.split("/")[-2]
         parent = "/".join(state_scope.split("/")[:-2])
-        with tf.name_scope(parent + "/" if parent else ""), tf.control_dependencies(None):
+        # Under a TPU replicate context the state goes to the outer graph (its
+        # variables initialised there, captured by each apply), as in tensorflow_hub;
+        # elsewhere into the current graph, free of the caller's control dependencies.
+        self._outer_state = building_tpu_function()
+        with (tf.init_scope() if self._outer_state else contextlib.nullcontext()), \
+                tf.name_scope(parent + "/" if parent else ""), tf.control_dependencies(None):
             self._create_state(self.name)
 
     def _create_state(self, name: str) -> None:
@@ -138,17 +144,28 @@ class GraphModule:
         signature_def = self._meta_graph.signature_def[signature]
         graph = tf.compat.v1.get_default_graph()
         feed_map = dict(self._state_map)
-        if graph.building_function:
+        if self._outer_state and graph.building_function:
+            feed_map = {k: capture(graph, v) for k, v in feed_map.items()}
+        elif graph.building_function:
             tf.compat.v1.logging.warning(
                 "Using a TF1 Hub module in graph %s: its ops run only if pruned.", graph.name)
         meta_graph = _copy(self._meta_graph)
+        tpu = self._outer_state and graph.building_function
+        if tpu:
+            # A TPU function runs every op it holds: keep only what the outputs need
+            # (their control dependencies too), as tensorflow_hub did.
+            kept = _prune_to_outputs(meta_graph, signature_def)
+            feed_map = {k: v for k, v in feed_map.items() if _node_name(k) in kept}
         for node in meta_graph.graph_def.node:
             if node.op in self._state_types and node.name + ":0" in feed_map:
                 for key in [k for k in node.attr if k != "shape"]:
                     del node.attr[key]
                 node.op = "Placeholder"
                 node.attr["dtype"].type = types_pb2.DT_RESOURCE
-        feed_map.update(tensor_info.build_input_map(signature_def.inputs, inputs))
+        infeed = tensor_info.build_input_map(signature_def.inputs, inputs)
+        if tpu:
+            infeed = {k: v for k, v in infeed.items() if _node_name(k) in kept}
+        feed_map.update(infeed)
         control_flow = graph._get_control_flow_context()  # private TF/hub API (as hub.Module did)
         if control_flow:
             feed_map = {k: control_flow.AddValue(v) for k, v in sorted(feed_map.items())}
@@ -156,6 +173,10 @@ class GraphModule:
         collections = _APPLY_COLLECTIONS + (
             (hub_format.UPDATE_OPS_COLLECTION,) if self._trainable else ())
         _keep_collections(meta_graph, collections)
+        if tpu and meta_graph.collection_def:
+            raise errors.UnsupportedGraphError(  # tensorflow_hub's words
+                "Applying modules with collections inside TPU functions is not supported. "
+                f"Collections found: {sorted(meta_graph.collection_def)}")
         _prefix_shared_names(meta_graph, scope)
         # Not _import_state: a ValueError here may come from the caller's inputs.
         tf.compat.v1.train.import_meta_graph(meta_graph, input_map=feed_map,
@@ -183,6 +204,39 @@ class GraphModule:
                                  write_state=False)
 
         writer.write_module(path, self._spec.meta_graphs, save_variables)
+
+
+def _node_name(tensor_name: str) -> str:
+    return tensor_name.lstrip("^").split(":")[0]
+
+
+def _prune_to_outputs(meta_graph, signature_def) -> set[str]:
+    """Drops the nodes the signature's outputs do not depend on (through data or control
+    inputs), keeping variable handles; returns the names kept."""
+    nodes = {node.name: node for node in meta_graph.graph_def.node}
+    pending = []
+    for info in signature_def.outputs.values():
+        encoding = info.WhichOneof("encoding")
+        if encoding == "name":
+            pending.append(info.name)
+        elif encoding == "coo_sparse":
+            sparse = info.coo_sparse
+            pending += [sparse.indices_tensor_name, sparse.values_tensor_name,
+                        sparse.dense_shape_tensor_name]
+        elif encoding == "composite_tensor":
+            pending += [component.name for component in info.composite_tensor.components]
+    kept: set[str] = set()
+    while pending:
+        name = _node_name(pending.pop())
+        if name in kept or name not in nodes:
+            continue
+        kept.add(name)
+        pending.extend(nodes[name].input)
+    kept |= {name for name, node in nodes.items() if node.op == "VarHandleOp"}
+    remaining = [node for node in meta_graph.graph_def.node if node.name in kept]
+    del meta_graph.graph_def.node[:]
+    meta_graph.graph_def.node.extend(remaining)
+    return kept
 
 
 def _import_state(meta_graph, scope: str, spec) -> None:

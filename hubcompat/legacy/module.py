@@ -19,7 +19,7 @@ import tensorflow as tf
 from google.protobuf.message import Message
 
 from hubcompat import errors
-from hubcompat._tf_private import building_wrapped_function
+from hubcompat._tf_private import building_tpu_function, building_wrapped_function
 from hubcompat.legacy import tensor_info
 from hubcompat.legacy.eager_module import EagerModule
 from hubcompat.legacy.graph_module import GraphModule
@@ -43,7 +43,9 @@ def _use_eager_backend() -> bool:
         return True
     # tf.compat.v1.wrap_function graphs take TF1 state (collections, lifted
     # variables, initializers), as in tensorflow_hub; tf.function graphs cannot.
-    return tf.compat.v1.get_default_graph().building_function and not building_wrapped_function()
+    # Under a TPU replicate context the state goes to the outer graph (graph_module.py).
+    return (tf.compat.v1.get_default_graph().building_function and not building_wrapped_function()
+            and not building_tpu_function())
 
 
 def _naming_the_module(error, spec, signature, input_infos):
@@ -104,8 +106,8 @@ class Module:
         except errors.InputTypeError as e:
             raise _naming_the_module(e, self._spec, signature, input_infos) from None
         outputs = self._impl.apply(signature, converted)
-        if as_dict:
-            return outputs
+        if as_dict:  # in tensorflow_hub's order (output_infos')
+            return {key: outputs[key] for key in output_infos if key in outputs}
         if "default" not in outputs:
             raise errors.InputTypeError("There is no output named 'default'. Use as_dict=True.")
         return outputs["default"]

@@ -20,7 +20,13 @@ from hubcompat import errors, formats
 from hubcompat.legacy.graph_module import export_new_instance
 from hubcompat.resolvers import resolve
 from hubcompat.tf1 import hub_format
-from hubcompat.tf1.module_reader import ModuleReader, ParsedTensorInfo, parse_tensor_info_map
+from hubcompat.tf1.module_reader import (
+    ModuleReader,
+    ParsedTensorInfo,
+    in_order,
+    parse_tensor_info_map,
+)
+from hubcompat.tf1.proto_order import MetaGraphKeyOrder, genuine_order
 
 M = TypeVar("M", bound=Message)
 
@@ -29,7 +35,8 @@ class ModuleSpec:
     """The contents of a TF1 Hub module. Create with ``load_module_spec`` or ``create_module_spec``."""
 
     def __init__(self, meta_graphs: Iterable[MetaGraphDef], checkpoint_prefix: str | None = None,
-                 source: str | None = None) -> None:
+                 source: str | None = None,
+                 key_orders: dict[frozenset[str], MetaGraphKeyOrder | None] | None = None) -> None:
         seen = set()
         for meta_graph in meta_graphs:
             tags = frozenset(meta_graph.meta_info_def.tags)
@@ -44,22 +51,35 @@ class ModuleSpec:
         self._meta_graphs = list(meta_graphs)
         self._checkpoint_prefix = checkpoint_prefix
         self._source = source  # the module folder, when loaded from disk
+        # The order the module's file lists its map keys in: tensorflow_hub's dicts follow it.
+        self._key_orders = key_orders or {}
 
     # --- inspection (tensorflow_hub 0.15 API) --------------------------------
 
     def get_tags(self) -> list[frozenset[str]]:
         return sorted(frozenset(m.meta_info_def.tags) for m in self._meta_graphs)
 
+    # Every mapping below is in tensorflow_hub's order, the same in every process
+    # (hubcompat/tf1/proto_order.py says where that order comes from).
+
     def get_signature_names(self, tags: Iterable[str] | None = None) -> list[str]:
-        return list(self.meta_graph(tags).signature_def.keys())
+        order = self._key_order(tags)
+        return genuine_order(self.meta_graph(tags).signature_def, order.signatures if order else None)
 
     def get_input_info_dict(self, signature: str | None = None, tags: Iterable[str] | None = None
                             ) -> dict[str, ParsedTensorInfo]:
-        return parse_tensor_info_map(self._signature_def(signature, tags).inputs)
+        order = self._key_order(tags)
+        return in_order(parse_tensor_info_map(self._signature_def(signature, tags).inputs),
+                        order.inputs.get(signature or "default") if order else None)
 
     def get_output_info_dict(self, signature: str | None = None, tags: Iterable[str] | None = None
                              ) -> dict[str, ParsedTensorInfo]:
-        return parse_tensor_info_map(self._signature_def(signature, tags).outputs)
+        order = self._key_order(tags)
+        return in_order(parse_tensor_info_map(self._signature_def(signature, tags).outputs),
+                        order.outputs.get(signature or "default") if order else None)
+
+    def _key_order(self, tags: Iterable[str] | None) -> MetaGraphKeyOrder | None:
+        return self._key_orders.get(frozenset(tags or []))
 
     def get_attached_message(self, key: str, message_type: type[M],
                              tags: Iterable[str] | None = None, required: bool = False) -> M | None:
@@ -153,7 +173,8 @@ def load_module_spec(path: str | os.PathLike[str]) -> ModuleSpec:
             "load it with hubcompat.load() instead of hub.Module / load_module_spec.")
     try:
         reader = ModuleReader(folder)
-        return ModuleSpec(_read_meta_graphs(reader), reader.checkpoint_prefix, source=reader.path)
+        return ModuleSpec(_read_meta_graphs(reader), reader.checkpoint_prefix, source=reader.path,
+                          key_orders=_key_orders(reader))
     except errors.UnsupportedGraphError as e:
         raise errors.unsupported_in(e, path) from None
 
@@ -180,7 +201,11 @@ def create_module_spec_from_saved_model(saved_model_path: str | os.PathLike[str]
         for name in dropped & set(meta_graph.collection_def):
             del meta_graph.collection_def[name]
     # source=None: the eager backend exports the spec as a TF1 Hub module first.
-    return ModuleSpec(meta_graphs, reader.checkpoint_prefix)
+    return ModuleSpec(meta_graphs, reader.checkpoint_prefix, key_orders=_key_orders(reader))
+
+
+def _key_orders(reader) -> dict[frozenset[str], MetaGraphKeyOrder | None]:
+    return {tags: reader.key_order(tags) for tags in reader.tag_sets}
 
 
 def _read_meta_graphs(reader) -> list:

@@ -21,6 +21,7 @@ from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
 
 from hubcompat import errors, formats
 from hubcompat._fileio import write_atomic
+from hubcompat.resolvers.local import local_path
 from hubcompat.tf1 import hub_format
 
 
@@ -79,7 +80,7 @@ def move_assets(saved_model: saved_model_pb2.SavedModel) -> dict[bytes, bytes]:
 def write_module(path, meta_graphs: Iterable[meta_graph_pb2.MetaGraphDef],
                  save_variables: Callable[[str], None]) -> None:
     """Writes the module; ``save_variables(prefix)`` writes the checkpoint at ``prefix``."""
-    path = os.fspath(path)
+    path = _local(os.fspath(path))
     module_def = os.path.join(path, hub_format.MODULE_DEF_FILENAME)
     if os.path.exists(module_def):
         raise errors.ModuleExistsError(
@@ -90,8 +91,13 @@ def write_module(path, meta_graphs: Iterable[meta_graph_pb2.MetaGraphDef],
     assets_folder = os.path.join(path, hub_format.ASSETS_FOLDER)
     os.makedirs(assets_folder, exist_ok=True)  # always, as tensorflow_hub did
     for source, name in assets.items():
-        shutil.copyfile(os.fsdecode(source), os.path.join(assets_folder, os.fsdecode(name)))
+        shutil.copyfile(_local(os.fsdecode(source)), os.path.join(assets_folder, os.fsdecode(name)))
     os.makedirs(os.path.join(path, hub_format.VARIABLES_FOLDER), exist_ok=True)
     save_variables(os.path.join(path, hub_format.VARIABLES_PREFIX))
     write_atomic(os.path.join(path, formats.SAVED_MODEL_FILENAME), saved_model.SerializeToString())
     write_atomic(module_def, hub_format.MODULE_DEF_V3_BYTES)
+
+
+def _local(path: str) -> str:
+    """``file:///x`` as the folder ``/x`` (tensorflow_hub wrote through ``tf.io.gfile``)."""
+    return local_path(path) or path if path.startswith("file://") else path

@@ -24,6 +24,7 @@ def _defaults() -> list[Resolver]:
     from hubcompat.resolvers.kaggle import KaggleResolver
     from hubcompat.resolvers.local import LocalArchiveResolver, LocalFolderResolver
     from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
+    from hubcompat.resolvers.uncompressed import HttpUncompressedResolver
 
     # Registration order: most general first, since the last one is asked first.
     return [
@@ -33,6 +34,7 @@ def _defaults() -> list[Resolver]:
         HttpArchiveResolver(),
         KaggleResolver(),
         TfhubDevResolver(),
+        HttpUncompressedResolver(),  # only while TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED
     ]
 
 

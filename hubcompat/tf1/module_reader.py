@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 import tensorflow as tf
 from tensorflow.core.framework import variable_pb2
@@ -34,9 +35,12 @@ from hubcompat.tf1.hub_format import (
     VARIABLES_PREFIX,
     parse_attachments,
 )
+from hubcompat.tf1.proto_order import MetaGraphKeyOrder, genuine_order, saved_model_key_orders
 
 # What a signature may take and return (tensorflow_hub 0.15's SUPPORTED_ARGUMENT_TYPES).
 SUPPORTED_SPECS = (tf.TensorSpec, tf.SparseTensorSpec, tf.RaggedTensorSpec)
+
+_V = TypeVar("_V")
 
 
 class ParsedTensorInfo:
@@ -85,6 +89,11 @@ class ParsedTensorInfo:
             return f"<hub.ParsedTensorInfo type_spec={self.type_spec}>"
         return (f"<hub.ParsedTensorInfo shape={self.shape} dtype={self.dtype.name} "
                 f"is_sparse={self.is_sparse}>")
+
+
+def in_order(mapping: dict[str, _V], wire_order: list[str] | None) -> dict[str, _V]:
+    """``mapping`` in the order tensorflow_hub gives (see :mod:`hubcompat.tf1.proto_order`)."""
+    return {key: mapping[key] for key in genuine_order(mapping, wire_order)}
 
 
 def parse_tensor_info_map(protomap) -> dict[str, ParsedTensorInfo]:
@@ -185,7 +194,8 @@ class ModuleReader:
         saved_model = saved_model_pb2.SavedModel()
         try:
             with open(filename, "rb") as f:
-                saved_model.ParseFromString(f.read())
+                data = f.read()
+            saved_model.ParseFromString(data)
         except FileNotFoundError as e:
             raise errors.MissingSavedModelError(
                 f"{self.path!r} has no {formats.SAVED_MODEL_FILENAME}. Fetch the module again."
@@ -195,9 +205,16 @@ class ModuleReader:
                 f"{filename!r} cannot be parsed ({e}). The file may be truncated: fetch it again."
             ) from e
         self._meta_graphs: dict[frozenset[str], meta_graph_pb2.MetaGraphDef] = {}
-        for meta_graph in saved_model.meta_graphs:
+        self._key_orders: dict[frozenset[str], MetaGraphKeyOrder] = {}
+        try:
+            orders = saved_model_key_orders(data)
+        except ValueError:  # a _wire.WireError: not expected once protobuf parsed the file
+            orders = []
+        for i, meta_graph in enumerate(saved_model.meta_graphs):
             _check_graph(meta_graph, filename)
             self._meta_graphs[frozenset(meta_graph.meta_info_def.tags)] = meta_graph
+            if i < len(orders):
+                self._key_orders[frozenset(meta_graph.meta_info_def.tags)] = orders[i]
         if not self._meta_graphs:
             raise errors.CorruptModuleError(f"{filename!r} holds no MetaGraphDef.")
 
@@ -257,10 +274,18 @@ class ModuleReader:
         return signatures[signature]
 
     def input_info(self, tags, signature: str) -> dict[str, ParsedTensorInfo]:
-        return _supported(self.signature_def(tags, signature).inputs)
+        order = self.key_order(tags)
+        return in_order(_supported(self.signature_def(tags, signature).inputs),
+                        order.inputs.get(signature) if order else None)
 
     def output_info(self, tags, signature: str) -> dict[str, ParsedTensorInfo]:
-        return _supported(self.signature_def(tags, signature).outputs)
+        order = self.key_order(tags)
+        return in_order(_supported(self.signature_def(tags, signature).outputs),
+                        order.outputs.get(signature) if order else None)
+
+    def key_order(self, tags) -> MetaGraphKeyOrder | None:
+        """The order the file lists the graph's signatures and their keys in."""
+        return self._key_orders.get(tags_key(tags))
 
     # --- variables ---------------------------------------------------------
 

@@ -115,7 +115,11 @@ class ModuleState(AutoTrackable):
                 self.variables.append(tf.Variable(
                     initial_values.pop(0), name=desc.name, dtype=desc.dtype, shape=desc.shape,
                     trainable=desc.name in trainable_names,
-                    aggregation=variable_aggregation(desc.dtype)))
+                    aggregation=variable_aggregation(desc.dtype),
+                    # Inside a tf.function, tf.function's variable creator would
+                    # lift the variable (and forbid it on the next trace);
+                    # tf.saved_model.load's variables skip it too.
+                    experimental_enable_variable_lifting=False))
             # The variables now own the restored buffers: no tensor is left
             # holding them, so the first assign updates in place, not a copy.
         self._reader, self._descriptions = reader, descriptions

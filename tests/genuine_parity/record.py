@@ -61,6 +61,31 @@ def http_server(folder):
         server.server_close()
 
 
+@contextlib.contextmanager
+def see_other_server(body: bytes):
+    """Answers every GET with ``303 See Other`` and ``body`` (no Location header): the
+    uncompressed protocol's answer; yields the base URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(303)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class Context:
     def __init__(self, hub, tmp):
         import tensorflow as tf
@@ -70,6 +95,7 @@ class Context:
         self.stages = ["start"]
         self._logs = _Logs()
         self.http_server = http_server
+        self.see_other_server = see_other_server
 
     def stage(self, name):
         self.stages.append(name)

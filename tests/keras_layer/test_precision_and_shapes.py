@@ -54,3 +54,10 @@ def test_output_shape_nest_for_dict_outputs(keras, tf2_module_path):
     outputs = layer(inputs)
     assert {k: tuple(v.shape) for k, v in outputs.items()} == {"out": (None, 2),
                                                                "twice": (None, 2)}
+
+
+def test_output_shape_attribute_exists_only_when_given(mlp_bn):
+    """hub.KerasLayer's ``_output_shape`` (tensorflow_hub's keras_layer_test reads it)."""
+    given = hubcompat.KerasLayer(mlp_bn, output_shape=[3])
+    assert given._output_shape == given._hc.output_shape
+    assert not hasattr(hubcompat.KerasLayer(mlp_bn), "_output_shape")

@@ -124,3 +124,26 @@ def test_unsupported_collections_need_drop_collections():
         hub.create_module_spec(module_fn)
     spec = hub.create_module_spec(module_fn, drop_collections=["my_collection"])
     assert spec.get_signature_names() == ["default"]
+
+
+def test_colocation_errors_start_with_tensorflow_hubs_sentences():
+    """tensorflow_hub's testBadInputColocation / testBadStateColocation regexes."""
+
+    def bad_input():
+        u = tf.constant(1.0, name="u")
+        with tf.compat.v1.colocate_with(u):
+            x = tf.compat.v1.placeholder(tf.float32, name="x")
+        hub.add_signature(inputs=x, outputs=x + u)
+
+    def bad_state():
+        u = tf.constant(1.0, name="u")
+        with tf.compat.v1.colocate_with(u):
+            v = tf.compat.v1.get_variable("v", [], use_resource=True)
+        hub.add_signature(outputs=v + u)
+
+    with pytest.raises(ValueError, match=r"^A tensor x used as input in a signature must not be "
+                       r"subject to a tf\.colocate_with\(y\) constraint(?s:.*)loc:@u"):
+        hub.create_module_spec(bad_input)
+    with pytest.raises(ValueError, match=r"^A state-holding node x of a module's graph(?s:.*)"
+                       r"colocate(?s:.*)loc:@u"):
+        hub.create_module_spec(bad_state)

@@ -184,3 +184,29 @@ def test_graph_without_assets_gets_no_assets_collection(tmp_path):
     saved_model = saved_model_pb2.SavedModel.FromString((tmp_path / "m" / "saved_model.pb").read_bytes())
     assert hub_format.ASSETS_COLLECTION not in saved_model.meta_graphs[0].collection_def
     assert (tmp_path / "m" / "assets").is_dir()  # created all the same, as tensorflow_hub did
+
+
+def test_export_to_and_assets_from_file_urls(tmp_path, monkeypatch):
+    """tensorflow_hub's e2e test_module_export_vocab_on_custom_fs: file:// URLs are folders."""
+    vocab = tmp_path / "vocab_location" / "tokens.txt"
+    vocab.parent.mkdir()
+    vocab.write_text("one")
+    export = tmp_path / "export"
+    monkeypatch.chdir(tmp_path)
+
+    def module_fn():
+        indices = tf.compat.v1.placeholder(dtype=tf.int64, name="indices")
+        initializer = tf.lookup.TextFileInitializer(
+            f"file://{vocab}", tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER,
+            tf.string, tf.lookup.TextFileIndex.WHOLE_LINE)
+        table = tf.compat.v1.lookup.StaticHashTable(initializer, "UNKNOWN")
+        hub.add_signature(inputs=indices, outputs=table.lookup(indices))
+
+    with tf.Graph().as_default():
+        module = hub.Module(hub.create_module_spec(module_fn))
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.tables_initializer())
+            module.export(f"file://{export}", session)
+    assert (export / "assets" / "tokens.txt").read_text() == "one"
+    assert hub.load_module_spec(str(export)).get_signature_names() == ["default"]
+    assert not (tmp_path / "file:").exists()  # nothing written under a folder named "file:"

@@ -16,6 +16,7 @@ def test_seed_mul_model():
     ref = np.load(FIXTURES / "tf2_mul.reference.npz")
     obj = hubcompat.load(FIXTURES / "tf2_mul")
     assert not hasattr(obj, "get_signature_names"), "a TF2 SavedModel is not wrapped"
+    assert obj._is_hub_module_v1 is False  # set by hub.load; code tells the kinds apart by it
     np.testing.assert_allclose(obj(ref["input/__call__/inputs"]), ref["infer/__call__/default"])
     np.testing.assert_allclose(obj(tf.constant([10.0, 20.0])), [20.0, 40.0])
     assert [v.numpy() for v in obj.trainable_variables] == [2.0]

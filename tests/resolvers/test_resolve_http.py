@@ -6,15 +6,22 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 import hubcompat
-from hubcompat import errors, resolvers
+from hubcompat import cache, errors, resolvers
 from hubcompat.resolvers.kaggle import kagglehub_available
 from hubcompat.resolvers.tfhub_dev import TfhubDevResolver
 
-from tests.support.hub_server import genuine_archive, same_tree, tmp_entries
+from tests.support.hub_server import (
+    HubServer,
+    genuine_archive,
+    same_tree,
+    self_signed_certificate,
+    tmp_entries,
+)
 from tests.support.paths import GENUINE
 
 
@@ -37,12 +44,35 @@ def test_handle_is_downloaded_once_with_the_compressed_protocol(cache_dir, serve
     assert hubcompat.detect_format(path) == hubcompat.ModelFormat.TF1_HUB
     assert same_tree(cache_dir / sha1(handle), GENUINE / "mlp_bn")
     assert server.queries == [("/google/mlp_bn/1", "tf-hub-format=compressed")]
-    marker = json.loads((cache_dir / f"{sha1(handle)}.hubcompat.json").read_text())
-    assert marker["handle"] == handle and marker["files"]["saved_model.pb"] > 0
-    assert (cache_dir / f"{sha1(handle)}.descriptor.txt").read_text().startswith(f"Module: {handle}\n")
+    entry = cache.read_entry(path)  # the manifest, in the descriptor's last line
+    assert entry is not None and entry["handle"] == handle and entry["files"]["saved_model.pb"] > 0
+    descriptor = (cache_dir / f"{sha1(handle)}.descriptor.txt").read_text()
+    assert descriptor.startswith(f"Module: {handle}\nDownload Time: ")
     assert hubcompat.resolve(handle) == path
     assert server.counts["/google/mlp_bn/1"] == 1
-    assert tmp_entries(cache_dir) == []
+    # tensorflow_hub's layout and nothing else (its e2e_test counts these entries).
+    assert sorted(os.listdir(cache_dir)) == [sha1(handle), f"{sha1(handle)}.descriptor.txt"]
+
+
+def test_entry_of_an_earlier_hubcompat_still_loads(cache_dir, server, mlp_bn, monkeypatch):
+    """Earlier builds kept the manifest in <sha1>.hubcompat.json and left their lock file."""
+    server.add("/m/1", mlp_bn)
+    handle = server.url("/m/1")
+    path = hubcompat.resolve(handle)
+    entry = cache.read_entry(path)
+    descriptor = cache_dir / f"{sha1(handle)}.descriptor.txt"
+    descriptor.write_text("\n".join(descriptor.read_text().splitlines()[:3]))
+    (cache_dir / f"{sha1(handle)}.hubcompat.json").write_text(json.dumps(entry))
+    (cache_dir / f"{sha1(handle)}.hubcompat.lock").write_text("")
+    os.remove(os.path.join(path, "variables", "variables.index"))  # the old manifest sees this
+
+    assert hubcompat.resolve(handle) == path  # fetched again, the old files replaced
+    assert server.counts["/m/1"] == 2 and same_tree(Path(path), GENUINE / "mlp_bn")
+    assert sorted(os.listdir(cache_dir)) == [sha1(handle), f"{sha1(handle)}.descriptor.txt"]
+    (cache_dir / f"{sha1(handle)}.hubcompat.json").write_text(json.dumps(entry))
+    descriptor.write_text("\n".join(descriptor.read_text().splitlines()[:3]))
+    monkeypatch.setenv("HUBCOMPAT_OFFLINE", "1")
+    assert hubcompat.resolve(handle) == path  # an intact old entry: used as is
 
 
 def test_direct_archive_url_keeps_its_query_and_redirects_are_followed(cache_dir, server, tmp_path):
@@ -80,8 +110,7 @@ def test_failed_download_is_a_clear_error_leaves_nothing_and_next_try_works(cach
 
     assert handle in str(info.value)
     assert not (cache_dir / sha1(handle)).exists()
-    assert not (cache_dir / f"{sha1(handle)}.hubcompat.json").exists()
-    assert tmp_entries(cache_dir) == []
+    assert os.listdir(cache_dir) == []  # not even the lock
     server.add("/m/1", mlp_bn)  # the server is fixed
     assert hubcompat.detect_format(hubcompat.resolve(handle)) == hubcompat.ModelFormat.TF1_HUB
 
@@ -202,3 +231,25 @@ def test_cache_shared_with_tensorflow_hub_via_tfhub_cache_dir(cache_dir, server,
     server.add("/m/1", mlp_bn)
     assert hubcompat.resolve(server.url("/m/1")) == str(tfhub_cache / sha1(server.url("/m/1")))
     shutil.rmtree(tfhub_cache)
+
+
+def test_certificate_validation_is_disabled_only_by_the_exact_setting(cache_dir, mlp_bn, monkeypatch, tmp_path, caplog):
+    """TFHUB_DISABLE_CERT_VALIDATION=true, as tensorflow_hub reads it (exactly "true")."""
+    with HubServer(tls=self_signed_certificate(tmp_path)) as server:
+        server.add("/m/1", mlp_bn)
+        handle = server.url("/m/1")
+        for value in (None, "1", "True"):
+            if value is None:
+                monkeypatch.delenv("TFHUB_DISABLE_CERT_VALIDATION", raising=False)
+            else:
+                monkeypatch.setenv("TFHUB_DISABLE_CERT_VALIDATION", value)
+            with pytest.raises(errors.DownloadError, match="TFHUB_DISABLE_CERT_VALIDATION=true") as info:
+                hubcompat.resolve(handle)
+            assert handle in str(info.value)
+        assert server.counts["/m/1"] == 0  # refused during the handshake, and not retried
+
+        monkeypatch.setenv("TFHUB_DISABLE_CERT_VALIDATION", "true")
+        with caplog.at_level("WARNING", logger="hubcompat.download"):
+            path = hubcompat.resolve(handle)
+        assert same_tree(Path(path), GENUINE / "mlp_bn")
+        assert "Disabled certificate validation for resolving handles." in caplog.messages

@@ -17,7 +17,6 @@ from tests.support.hub_server import (
     genuine_archive,
     python_resolve,
     same_tree,
-    tmp_entries,
 )
 from tests.support.paths import GENUINE, REPO
 
@@ -38,8 +37,9 @@ def test_eight_processes_share_one_download(cache_dir, server, tmp_path):
     paths = {out.strip() for out, _ in results}
     assert paths == {str(cache_dir / hashlib.sha1(handle.encode()).hexdigest())}
     assert server.counts["/google/mlp_bn/1"] == 1
-    assert same_tree(cache_dir / paths.pop(), GENUINE / "mlp_bn")
-    assert tmp_entries(cache_dir) == []
+    name = paths.pop()
+    assert same_tree(cache_dir / name, GENUINE / "mlp_bn")
+    assert sorted(os.listdir(cache_dir)) == [os.path.basename(name), f"{os.path.basename(name)}.descriptor.txt"]
 
 
 def test_download_killed_halfway_does_not_block_the_next_one(cache_dir, server, tmp_path):
@@ -64,7 +64,8 @@ def test_download_killed_halfway_does_not_block_the_next_one(cache_dir, server, 
     path = proc.stdout.strip()
     assert same_tree(cache_dir / os.path.basename(path), GENUINE / "mlp_bn")
     assert hubcompat.detect_format(path) == hubcompat.ModelFormat.TF1_HUB
-    assert tmp_entries(cache_dir) == []  # the dead process's leftovers are gone
+    # The dead process's leftovers (temp folder, lock file) are gone.
+    assert sorted(os.listdir(cache_dir)) == [os.path.basename(path), f"{os.path.basename(path)}.descriptor.txt"]
     assert server.counts["/google/mlp_bn/1"] == 2
 
 
@@ -77,9 +78,20 @@ def test_leftovers_of_live_processes_are_kept(cache_dir):
     other_host = cache_dir / f"{'c' * 40}.otherhost.{dead}.0000{cache.TMP_SUFFIX}"
     for d in (mine, stale, other_host):
         d.mkdir()
-
-    assert cache.clean_leftovers(str(cache_dir)) == [str(stale)]
-    assert mine.exists() and other_host.exists()
+    # A lock a killed process left, and one a live process holds.
+    dropped = cache_dir / f"{'d' * 40}{cache.LOCK_SUFFIX}"
+    dropped.write_text("")
+    held = cache_dir / f"{'e' * 40}{cache.LOCK_SUFFIX}"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
+         " fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", str(held)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        assert sorted(cache.clean_leftovers(str(cache_dir))) == sorted([str(dropped), str(stale)])
+        assert mine.exists() and other_host.exists() and held.exists()
+    finally:
+        holder.communicate("")
 
 
 def _stderr_of_resolve(handle: str, *, tty: bool) -> str:

@@ -3,7 +3,8 @@
 Each route serves bytes in a ``mode``: ``ok`` (optionally ``slow`` between
 two halves), ``wrong_length`` (announces more bytes than it sends),
 ``error_mid`` (chunked, then the connection drops), ``stall`` (sends half,
-then waits for ``release``), ``redirect``, or ``status`` (an HTTP error);
+then waits for ``release``), ``redirect``, ``see_other`` (a ``303`` whose body and
+``Location`` are ``body``: the uncompressed protocol), or ``status`` (an HTTP error);
 the first ``fail_first`` requests fail mid-stream. Requests are counted per path, and their queries recorded.
 """
 
@@ -44,8 +45,25 @@ class Route:
     release: threading.Event = field(default_factory=threading.Event)
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no CA signed, and its key (made by ``openssl``)."""
+    import subprocess
+
+    if not shutil.which("openssl"):
+        import pytest
+
+        pytest.skip("needs the openssl command")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
 class HubServer:
-    def __init__(self) -> None:
+    """``tls=(certificate, key)`` serves https instead of http."""
+
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.counts: collections.Counter[str] = collections.Counter()
         self.queries: list[tuple[str, str]] = []
@@ -67,11 +85,19 @@ class HubServer:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def add(self, path: str, body: bytes = b"", **kwargs: object) -> Route:
         route = Route(body=body, **kwargs)  # type: ignore[arg-type]
@@ -84,6 +110,12 @@ class HubServer:
         mode = "error_mid" if route.served <= route.fail_first else route.mode
         if mode == "status":
             h.send_error(route.status)
+        elif mode == "see_other":
+            h.send_response(303)
+            h.send_header("Location", body.decode())
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
         elif mode == "redirect":
             h.send_response(302)
             h.send_header("Location", route.location)
