@@ -39,6 +39,7 @@ from typing import Any
 
 #: Cheap byte tests (runner prefilter): the file imports TensorFlow ...
 _IMPORTS_TF = re.compile(rb"(?m)^[ \t]*(?:import|from)[ \t]+tensorflow\b")
+_FROM_TF = re.compile(r"from[ \t]+tensorflow(?=\.keras\b|[ \t]+import\b)")
 _ATTRIBUTE_WORDS = re.compile(rb"\.([A-Za-z_]\w*)")
 ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
@@ -153,6 +154,7 @@ def rewrite(text: str) -> Rewrite:
     contrib_imports: list[ast.stmt] = []
     estimator_lines: list[int] = []
     keras = False
+    keras_from: list[ast.ImportFrom] = []  # from tensorflow(.keras...) import ...
     os_imported = False
     chains: list[_Chain] = []
     inner: set[int] = set()
@@ -191,6 +193,7 @@ def rewrite(text: str) -> Rewrite:
                     estimator_lines.append(node.lineno)
                 if rest.startswith("keras") or (rest == "" and "keras" in names):
                     keras = True
+                    keras_from.append(node)
             elif node.module.startswith(("tensorflow_estimator",)):
                 estimator_lines.append(node.lineno)
             elif node.module == "keras" or node.module.startswith("keras."):
@@ -289,6 +292,12 @@ def rewrite(text: str) -> Rewrite:
             nl = lines.newline()
             sep = "" if text[:at].endswith(("\n", "\r")) else nl
             edits.append((at, at, f"{sep}{indent}{local}.disable_v2_behavior(){nl}"))
+        for statement in keras_from:  # TF 1.x's tf.keras was what compat.v1.keras is
+            start = lines.offset(statement.lineno, statement.col_offset)
+            end = lines.offset(statement.end_lineno or 0, statement.end_col_offset or 0)
+            found = _FROM_TF.match(text, start, end)
+            if found:
+                edits.append((found.end(), found.end(), ".compat.v1"))
         _change(result, tf_imports[0][0].lineno, "TF1 graph code: import tensorflow.compat.v1 "
                 "as tf, with tf.disable_v2_behavior() (TensorFlow's migration guide, first step)")  # fmt: skip
     else:
