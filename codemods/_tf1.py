@@ -48,6 +48,7 @@ ESTIMATOR_WAY_OUT = (
     "with hubcompat (pip install 'tensorflow<2.16'), or rewrite its model with Keras"
 )
 SLIM = "tf_slim"
+TODO_PREFIX = "# TODO(hubcompat): "  # as _todos.TODO_PREFIX (that module imports libcst)
 LEGACY_KERAS_LINE = 'os.environ["TF_USE_LEGACY_KERAS"] = "1"  # Keras 2 code: tf-keras (hubcompat-migrate)'
 #: Contrib symbols with an exact TF2 spelling that tf_upgrade_v2 writes as a call transform.
 _CONTRIB_EXTRA = {
@@ -236,10 +237,12 @@ def rewrite(text: str) -> Rewrite:
     for line in sorted(set(estimator_lines))[:1]:
         _todo(result, line, ESTIMATOR_WAY_OUT)
     tf1 = bool(v1 or contrib or contrib_imports)
-    if not tf1:
-        return result
     lines = _Lines(text)
     edits: list[tuple[int, int, str]] = []
+    if not tf1:
+        _todo_comments(module, text, lines, result, edits)
+        result.text = _apply(text, edits)
+        return result
     whole = not v2 and not eager and bool(tf_imports)
     # contrib first (their spans are inside chains the other edits leave alone)
     done: set[int] = set()
@@ -339,6 +342,7 @@ def rewrite(text: str) -> Rewrite:
             sep = "" if text[:at].endswith(("\n", "\r")) else nl
             if any(new == SLIM for _, _, new in edits):
                 edits.append((at, at, f"{sep}{indent}import tf_slim{nl}"))
+    _todo_comments(module, text, lines, result, edits)
     result.text = _apply(text, edits)
     for event in result.events:  # lines of the new text
         at = lines.starts[event["line"] - 1]
@@ -348,6 +352,40 @@ def rewrite(text: str) -> Rewrite:
             if start < at or (start == at == end)
         )
     return result
+
+
+def _todo_comments(
+    module: ast.Module, text: str, lines: _Lines, result: Rewrite, edits: list[Any]
+) -> None:
+    """``# TODO(hubcompat): msg`` above the statement of each TODO (not twice)."""
+    todos = [e for e in result.events if e["kind"] == "todo"]
+    if not todos:
+        return
+    statements = [n for n in ast.walk(module) if isinstance(n, ast.stmt)]
+    placed: dict[int, list[str]] = {}
+    for event in todos:
+        line = event["line"]
+        around = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
+        if not around:
+            continue
+        statement = max(around, key=lambda s: s.lineno)
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))])
+        at = lines.starts[first - 1]
+        indent = text[at : lines.offset(statement.lineno, statement.col_offset)]
+        if indent.strip():  # a statement after `;` or `:` on its line: no comment line
+            continue
+        comment = f"{TODO_PREFIX}{event['message']}"
+        above, number = [], first - 1
+        while number >= 1:
+            previous = text[lines.starts[number - 1] : lines.starts[number]].strip()
+            if not previous.startswith("#"):
+                break
+            above.append(previous)
+            number -= 1
+        if comment in above or comment in placed.setdefault(at, []):
+            continue
+        placed[at].append(comment)
+        edits.append((at, at, f"{indent}{comment}{lines.newline()}"))
 
 
 def _one_line_compound(text: str, lines: _Lines, node: ast.stmt) -> bool:
