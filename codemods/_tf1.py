@@ -204,7 +204,7 @@ def rewrite(text: str) -> Rewrite:
                 inner.add(id(node.value))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             calls[id(node.func)] = node
-    if not aliases:
+    if not (aliases or estimator_lines or contrib_imports):
         return result
     for node in ast.walk(module):
         if not isinstance(node, ast.Attribute) or id(node) in inner:
@@ -287,9 +287,8 @@ def rewrite(text: str) -> Rewrite:
             end = lines.offset(alias.end_lineno or 0, alias.end_col_offset or 0)
             local = alias.asname or "tensorflow"
             edits.append((start, end, f"tensorflow.compat.v1 as {local}"))
-            line_start = lines.starts[node.lineno - 1]
-            indent = text[line_start : lines.offset(node.lineno, node.col_offset)]
-            if indent.strip():  # `try: import tensorflow as tf` on one line: no place to add
+            indent = _indent(text, lines, node)
+            if indent is None:  # `try: import tensorflow as tf` on one line: no place to add
                 continue
             at = lines.line_end(node.end_lineno or node.lineno)
             nl = lines.newline()
@@ -386,6 +385,17 @@ def _todo_comments(
             continue
         placed[at].append(comment)
         edits.append((at, at, f"{indent}{comment}{lines.newline()}"))
+
+
+def _indent(text: str, lines: _Lines, node: ast.stmt) -> str | None:
+    """The indentation of the block ``node`` is in (None: it follows a ``:`` on its line)."""
+    line_start = lines.starts[node.lineno - 1]
+    before = text[line_start : lines.offset(node.lineno, node.col_offset)]
+    if not before.strip():
+        return before
+    if before.rstrip().endswith(";"):
+        return before[: len(before) - len(before.lstrip())]
+    return None
 
 
 def _one_line_compound(text: str, lines: _Lines, node: ast.stmt) -> bool:
