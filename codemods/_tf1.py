@@ -129,6 +129,44 @@ class _Lines:
         return match.group(0) if match else "\n"
 
 
+_ALIAS = re.compile(
+    r"\bimport[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
+    r"tensorflow(\.compat\.v1)?(?![\w.])(?:[ \t]+as[ \t]+(\w+))?"
+)
+#: imports that name contrib or Estimators (flagged or rewritten whatever the aliases)
+_SPECIAL_IMPORT = re.compile(
+    r"(?m)^[ \t]*(?:from[ \t]+tensorflow(?:\.\w+)*[ \t]+import[ \t].*\b(?:contrib|estimator)\b"
+    r"|(?:import|from)[ \t]+tensorflow[._](?:contrib|estimator)\b)"
+)
+
+
+def _worth_parsing(text: str) -> bool:
+    """A text test before ``ast``: does a ``tensorflow`` alias reach a TF1-only name?
+
+    Only plain ``import tensorflow [as tf]`` / ``import tensorflow.compat.v1 as tf``
+    aliases count (``ast`` then finds every use); other import forms of TensorFlow
+    never make a file TF1 code. Parsing is the cost of this codemod, so a file
+    whose aliases reach no TF1-only, contrib or removed name is left at this.
+    """
+    if _SPECIAL_IMPORT.search(text):
+        return True
+    aliases = {(m.group(2) or "tensorflow"): bool(m.group(1)) for m in _ALIAS.finditer(text)}
+    if not aliases:
+        return False
+    api = _api()
+    pattern = re.compile(
+        r"(?<![\w.])(" + "|".join(map(re.escape, aliases)) + r")[ \t]*\.[ \t]*([\w.]+)"
+    )
+    for alias, path in set(pattern.findall(text)):
+        compat = aliases[alias] or path.startswith("compat.v1.")
+        path = _relative(path)
+        if path.split(".")[0] in ("contrib", "estimator") or _in(path, api.REMOVED):
+            return True
+        if not compat and _in(path, api.V1_ONLY):
+            return True
+    return False
+
+
 def _prefixes(path: str) -> list[str]:
     parts = path.split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
@@ -144,6 +182,8 @@ def _in(path: str, names: frozenset[str]) -> str | None:
 def rewrite(text: str) -> Rewrite:
     """The TF1 -> TF2 edits of one Python text (notebooks: all cells as one text)."""
     result = Rewrite(text)
+    if not _worth_parsing(text):
+        return result
     try:
         module = compile(text, "<tf1>", "exec", ast.PyCF_ONLY_AST | ALLOW_TOP_LEVEL_AWAIT,
                          dont_inherit=True)  # fmt: skip
@@ -160,6 +200,7 @@ def rewrite(text: str) -> Rewrite:
     chains: list[_Chain] = []
     inner: set[int] = set()
     calls: dict[int, ast.Call] = {}
+    attributes: list[ast.Attribute] = []
     for node in ast.walk(module):
         if isinstance(node, ast.Import):
             for name in node.names:
@@ -200,14 +241,15 @@ def rewrite(text: str) -> Rewrite:
             elif node.module == "keras" or node.module.startswith("keras."):
                 keras = True
         elif isinstance(node, ast.Attribute):
+            attributes.append(node)
             if isinstance(node.value, ast.Attribute):
                 inner.add(id(node.value))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             calls[id(node.func)] = node
     if not (aliases or estimator_lines or contrib_imports):
         return result
-    for node in ast.walk(module):
-        if not isinstance(node, ast.Attribute) or id(node) in inner:
+    for node in attributes:
+        if id(node) in inner:
             continue
         parts = [node.attr]
         value = node.value

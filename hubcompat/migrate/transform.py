@@ -55,6 +55,8 @@ def run_codemods(
             events += found
             text = new
     codemods = [c for c in codemods if not c.TEXT_LEVEL]
+    if not any(c.wants(text) for c in codemods):  # TF1 code without hub: no libcst parse
+        return text, events
     tree = original = parse(text, filename)
     pruner: Pruner | None = None
     cutter: Pruner | None = None  # the first pruner: the file's text of each statement

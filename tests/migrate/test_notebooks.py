@@ -244,7 +244,7 @@ def test_writefile_cells_are_migrated_as_the_python_files_they_write(tmp_path, c
         "import numpy as np",
         f"%%writefile embed.py\n{body}",
         "%%writefile notes.txt\nimport tensorflow_hub\n",
-        "%%writefile -a broken.py\nprint 'py2'\n",
+        "%%writefile -a broken.py\nimport tensorflow_hub\nprint 'py2'\n",
     )
     path = tmp_path / "deploy.ipynb"
     path.write_text(nbformat.writes(nb))
@@ -255,7 +255,7 @@ def test_writefile_cells_are_migrated_as_the_python_files_they_write(tmp_path, c
         'import hubcompat as hub\n\nx = tf.placeholder(tf.string)\nm = hub.Module("h")(x)\n'
     )
     assert cells[3] == "%%writefile notes.txt\nimport tensorflow_hub\n"  # not Python: as it was
-    assert cells[4] == "%%writefile -a broken.py\nprint 'py2'\n"
+    assert cells[4] == "%%writefile -a broken.py\nimport tensorflow_hub\nprint 'py2'\n"
     capsys.readouterr()
     assert main([str(path), "--check"]) == 0
     err = capsys.readouterr().err
