@@ -51,7 +51,7 @@ def run_codemods(
     events: list[dict[str, Any]] = []
     for command in [c for c in codemods if c.TEXT_LEVEL]:  # text edits before the parse
         if command.wants(text):
-            new, found = command.rewrite_text(text)  # type: ignore[attr-defined]
+            new, found = command.rewrite_text(text)
             events += found
             text = new
     codemods = [c for c in codemods if not c.TEXT_LEVEL]
