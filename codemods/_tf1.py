@@ -24,7 +24,8 @@ never imported), as edits of the text, so the rest of the file keeps every byte:
 - Keras 2 code (``tf.keras``, ``tf.layers``, which TF >= 2.16 routes to Keras 3
   or to tf-keras) in such a file gets ``os.environ["TF_USE_LEGACY_KERAS"] = "1"``
   before TensorFlow is imported (tf-keras in the requirements: the ``needs``
-  of the result).
+  of the result); in graph code ``from tensorflow.keras``/``from keras`` imports
+  become ``from tensorflow.compat.v1.keras`` (TF 1.x's Keras, Session-aware).
 
 Files already on ``tensorflow.compat.v1`` are left alone, so a second run
 changes nothing.
@@ -40,6 +41,7 @@ from typing import Any
 #: Cheap byte tests (runner prefilter): the file imports TensorFlow ...
 _IMPORTS_TF = re.compile(rb"(?m)^[ \t]*(?:import|from)[ \t]+tensorflow\b")
 _FROM_TF = re.compile(r"from[ \t]+tensorflow(?=\.keras\b|[ \t]+import\b)")
+_FROM_KERAS = re.compile(r"from[ \t]+(keras)\b")
 _ATTRIBUTE_WORDS = re.compile(rb"\.([A-Za-z_]\w*)")
 ALLOW_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
@@ -196,6 +198,7 @@ def rewrite(text: str) -> Rewrite:
     estimator_lines: list[int] = []
     keras = False
     keras_from: list[ast.ImportFrom] = []  # from tensorflow(.keras...) import ...
+    standalone_keras: list[ast.stmt] = []  # import keras / from keras(...) import ...
     os_imported = False
     chains: list[_Chain] = []
     inner: set[int] = set()
@@ -225,6 +228,8 @@ def rewrite(text: str) -> Rewrite:
                     estimator_lines.append(node.lineno)
                 elif name.name == "keras" or name.name.startswith("keras."):
                     keras = True
+                    if name.name == "keras" and len(node.names) == 1:
+                        standalone_keras.append(node)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module == "tensorflow" or node.module.startswith("tensorflow."):
                 rest = node.module[len("tensorflow.") :] if "." in node.module else ""
@@ -240,6 +245,7 @@ def rewrite(text: str) -> Rewrite:
                 estimator_lines.append(node.lineno)
             elif node.module == "keras" or node.module.startswith("keras."):
                 keras = True
+                standalone_keras.append(node)
         elif isinstance(node, ast.Attribute):
             attributes.append(node)
             if isinstance(node.value, ast.Attribute):
@@ -342,6 +348,17 @@ def rewrite(text: str) -> Rewrite:
             found = _FROM_TF.match(text, start, end)
             if found:
                 edits.append((found.end(), found.end(), ".compat.v1"))
+        for statement in standalone_keras:  # Keras 2 (TF backend) -> TF 1.x's tf.keras
+            start = lines.offset(statement.lineno, statement.col_offset)
+            end = lines.offset(statement.end_lineno or 0, statement.end_col_offset or 0)
+            if isinstance(statement, ast.Import):
+                local = statement.names[0].asname
+                new = "from tensorflow.compat.v1 import keras" + (f" as {local}" if local else "")
+                edits.append((start, end, new))
+            else:
+                found = _FROM_KERAS.match(text, start, end)
+                if found:
+                    edits.append((found.start(1), found.start(1), "tensorflow.compat.v1."))
         _change(result, tf_imports[0][0].lineno, "TF1 graph code: import tensorflow.compat.v1 "
                 "as tf, with tf.disable_v2_behavior() (TensorFlow's migration guide, first step)")  # fmt: skip
     else:

@@ -310,3 +310,28 @@ def test_requirements_get_what_the_code_imports_and_the_run_says_what_needs_a_pe
     assert data["runs_as_is"] == [str(tmp_path / "model.py")]
     assert main([str(tmp_path), "--no-config", "-q", "--check"]) == 0
     assert textwrap.dedent((tmp_path / "requirements.txt").read_text()).count("tf-keras") == 1
+
+
+def test_standalone_keras_2_in_graph_code_moves_to_tf1s_keras():
+    check_transformed(
+        Cmd,
+        """
+        import tensorflow as tf
+        import keras
+        from keras import backend as K
+        from keras.layers import Dense, Lambda
+
+        K.set_session(tf.Session())
+        """,
+        f"""
+        import os
+        {LEGACY_KERAS_LINE}
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        from tensorflow.compat.v1 import keras
+        from tensorflow.compat.v1.keras import backend as K
+        from tensorflow.compat.v1.keras.layers import Dense, Lambda
+
+        K.set_session(tf.Session())
+        """,
+    )
