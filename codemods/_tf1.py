@@ -52,13 +52,6 @@ ESTIMATOR_WAY_OUT = (
 SLIM = "tf_slim"
 TODO_PREFIX = "# TODO(hubcompat): "  # as _todos.TODO_PREFIX (that module imports libcst)
 LEGACY_KERAS_LINE = 'os.environ["TF_USE_LEGACY_KERAS"] = "1"  # Keras 2 code: tf-keras (hubcompat-migrate)'
-#: Contrib symbols with an exact TF2 spelling that tf_upgrade_v2 writes as a call transform.
-_CONTRIB_EXTRA = {
-    "contrib.layers.xavier_initializer": "glorot_uniform_initializer",
-    "contrib.layers.xavier_initializer_conv2d": "glorot_uniform_initializer",
-}
-#: Keyword arguments under which the _CONTRIB_EXTRA renames are exact.
-_CONTRIB_EXTRA_KEYWORDS = {"seed", "dtype"}
 
 
 def _api() -> Any:
@@ -307,11 +300,13 @@ def rewrite(text: str) -> Rewrite:
             continue
         if new.startswith(SLIM):
             slim = True
-            prefix = chain.root.id + "." + chain.path[: chain.path.index("contrib.slim") + 12]
+            at = chain.path.index("contrib.") + len("contrib.slim" if "contrib.slim" in chain.path
+                                                    else "contrib.layers." + new[len(SLIM) + 1:])
+            prefix = chain.root.id + "." + chain.path[:at]
             end = start + len(prefix)
             if text[start:end] != prefix:
                 continue
-            edits.append((start, end, SLIM))
+            edits.append((start, end, SLIM if "contrib.slim" in chain.path else new))
         else:
             end = lines.offset(chain.node.end_lineno or 0, chain.node.end_col_offset or 0)
             edits.append((start, end, f"{chain.root.id}.{new}"))
@@ -398,7 +393,7 @@ def rewrite(text: str) -> Rewrite:
             line_start = lines.starts[anchor.lineno - 1]
             indent = text[line_start : lines.offset(anchor.lineno, anchor.col_offset)]
             sep = "" if text[:at].endswith(("\n", "\r")) else nl
-            if any(new == SLIM for _, _, new in edits):
+            if any(new.split(".")[0] == SLIM for _, _, new in edits):
                 edits.append((at, at, f"{sep}{indent}import tf_slim{nl}"))
     _todo_comments(module, text, lines, result, edits)
     result.text = _apply(text, edits)
@@ -495,16 +490,11 @@ def _contrib(chain: _Chain, whole: bool, api: Any) -> str | None:
     path = _relative(chain.path)
     if path == "contrib.slim" or path.startswith("contrib.slim."):
         return SLIM + path[len("contrib.slim") :]
-    extra = _CONTRIB_EXTRA.get(path)
-    if extra is not None:
-        call = chain.call
-        if call is not None and not call.args and {
-            k.arg for k in call.keywords
-        } <= _CONTRIB_EXTRA_KEYWORDS:
-            return extra
-        return None
     new = api.CONTRIB_RENAMES.get(path)
     if new is None:
+        layer = path.removeprefix("contrib.layers.")
+        if layer != path and layer in api.SLIM_LAYERS:
+            return f"{SLIM}.{layer}"
         return None
     if whole and not new.startswith("compat.") and _in(new, api.V2_ONLY):
         return "compat.v2." + new
@@ -527,6 +517,10 @@ def _contrib_import(statement: ast.stmt) -> str | None:
             if alias.name == "slim":
                 return f"import {SLIM} as {alias.asname or 'slim'}"
             return None
+        if module == "tensorflow.contrib.layers" and all(
+            a.name in _api().SLIM_LAYERS for a in statement.names
+        ):
+            module = "tensorflow.contrib.slim"  # tf-slim's top level: contrib.layers' successor
         if module == "tensorflow.contrib.slim" or module.startswith("tensorflow.contrib.slim."):
             names = ", ".join(
                 f"{a.name} as {a.asname}" if a.asname else a.name for a in statement.names

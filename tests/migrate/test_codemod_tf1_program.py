@@ -143,30 +143,38 @@ def test_contrib_slim_every_spelling():
 
 def test_contrib_successors_and_the_ones_without():
     assert _tf1_api.CONTRIB_RENAMES["contrib.data.AUTOTUNE"] == "data.experimental.AUTOTUNE"
+    assert "xavier_initializer" in _tf1_api.SLIM_LAYERS  # tf-slim: contrib.layers' successor
     events = check_transformed(
         Cmd,
         """
         import tensorflow as tf
 
+        from tensorflow.contrib.layers import fully_connected, l2_regularizer
+
         a = tf.contrib.data.AUTOTUNE
         w = tf.get_variable("w", [2], initializer=tf.contrib.layers.xavier_initializer(seed=1))
         n = tf.contrib.layers.xavier_initializer(uniform=False)
         tf.contrib.learn.DNNClassifier([3])
+        tf.contrib.layers.no_such_layer(3)
         """,
         f"""
         import tensorflow.compat.v1 as tf
         tf.disable_v2_behavior()
+        import tf_slim
+
+        from tf_slim import fully_connected, l2_regularizer
 
         a = tf.data.experimental.AUTOTUNE
-        w = tf.get_variable("w", [2], initializer=tf.glorot_uniform_initializer(seed=1))
-        # TODO(hubcompat): {CONTRIB_LEARN.replace("learn", "layers")}
-        n = tf.contrib.layers.xavier_initializer(uniform=False)
+        w = tf.get_variable("w", [2], initializer=tf_slim.xavier_initializer(seed=1))
+        n = tf_slim.xavier_initializer(uniform=False)
         # TODO(hubcompat): {CONTRIB_LEARN}
         tf.contrib.learn.DNNClassifier([3])
+        # TODO(hubcompat): {CONTRIB_LEARN.replace("learn", "layers")}
+        tf.contrib.layers.no_such_layer(3)
         """,
     )
     todos = [e for e in events if e["kind"] == "todo"]
-    assert [e["line"] for e in todos] == [8, 10]  # lines of the new text
+    assert [e["line"] for e in todos] == [12, 14]  # lines of the new text
     assert all(e["blocker"] for e in todos)
 
 
