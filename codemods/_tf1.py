@@ -16,7 +16,8 @@ never imported), as edits of the text, so the rest of the file keeps every byte:
   followed by ``tf.disable_v2_behavior()`` (the guide's first step; TF 1.x ran
   everything as graphs). Otherwise (it mixes in TF2-only names) each TF1 name
   is spelled ``tf.compat.v1.<name>``, and so are names whose v2 meaning
-  differs (``tf.summary.scalar``);
+  differs (``tf.summary.scalar``), with ``tf.compat.v1.disable_v2_behavior()``
+  after the import unless the file turns eager execution on;
 - ``tf.contrib.slim`` becomes ``tf_slim`` (the ``tf-slim`` package), contrib
   symbols with a TF2 successor (tf_upgrade_v2's renames) get it, the others
   are named in the report, as are ``tf.estimator`` (gone from TF 2.16: the way
@@ -371,6 +372,15 @@ def rewrite(text: str) -> Rewrite:
         if renamed:
             _change(result, v1[0].node.lineno if v1 else 1, f"{renamed} TF1 names spelled "
                     "tf.compat.v1.<name> (the file also uses TF2-only APIs)")  # fmt: skip
+        if renamed and tf_imports and not eager:  # TF 1.x ran it as graphs all the same
+            node, alias = tf_imports[0]
+            indent = _indent(text, lines, node)
+            if indent is not None:
+                at = lines.line_end(node.end_lineno or node.lineno)
+                nl = lines.newline()
+                sep = "" if text[:at].endswith(("\n", "\r")) else nl
+                local = alias.asname or "tensorflow"
+                edits.append((at, at, f"{sep}{indent}{local}.compat.v1.disable_v2_behavior(){nl}"))
     if keras and "TF_USE_LEGACY_KERAS" not in text:
         first = min(
             (n for n in module.body if _imports_tensorflow(n)),

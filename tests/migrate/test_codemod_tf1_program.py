@@ -89,6 +89,7 @@ def test_file_mixing_tf2_only_names_gets_symbol_level_names():
         """,
         """
         import tensorflow as tf
+        tf.compat.v1.disable_v2_behavior()
 
         opt = tf.optimizers.Adam()
         with tf.compat.v1.Session() as sess:
