@@ -198,6 +198,7 @@ def rewrite(text: str) -> Rewrite:
     inner: set[int] = set()
     calls: dict[int, ast.Call] = {}
     attributes: list[ast.Attribute] = []
+    guarded_imports: dict[int, int] = {}  # statement in a `try:` catching ImportError: its line
     for node in ast.walk(module):
         if isinstance(node, ast.Import):
             for name in node.names:
@@ -244,6 +245,11 @@ def rewrite(text: str) -> Rewrite:
             attributes.append(node)
             if isinstance(node.value, ast.Attribute):
                 inner.add(id(node.value))
+        elif isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+            for h in node.handlers
+        ):
+            guarded_imports.update({id(n): node.lineno for n in node.body})
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             calls[id(node.func)] = node
     if not (aliases or estimator_lines or contrib_imports):
@@ -315,8 +321,17 @@ def rewrite(text: str) -> Rewrite:
     for statement in contrib_imports:
         new_import = _contrib_import(statement)
         if new_import is None:
-            _todo(result, statement.lineno, "this tensorflow.contrib import has no successor in "
-                  "TensorFlow 2: rewrite the code it serves with TF2 / Keras APIs")  # fmt: skip
+            guarded = _guard(text, lines, statement, guarded_imports)
+            if guarded is not None:
+                edits.append(guarded)
+            binds = (
+                " the import now binds None (the program runs until it uses it);"
+                if guarded is not None or id(statement) in guarded_imports
+                else ""
+            )
+            _todo(result, guarded_imports.get(id(statement), statement.lineno),
+                  f"{_contrib_spelled(statement)} was removed in TensorFlow 2.0 and has no "
+                  f"successor:{binds} rewrite that code with TF2 / Keras APIs")  # fmt: skip
             continue
         slim = True
         start = lines.offset(statement.lineno, statement.col_offset)
@@ -348,9 +363,9 @@ def rewrite(text: str) -> Rewrite:
             start = lines.offset(statement.lineno, statement.col_offset)
             end = lines.offset(statement.end_lineno or 0, statement.end_col_offset or 0)
             if isinstance(statement, ast.Import):
-                local = statement.names[0].asname
-                new = "from tensorflow.compat.v1 import keras" + (f" as {local}" if local else "")
-                edits.append((start, end, new))
+                keras_as = statement.names[0].asname
+                edits.append((start, end, "from tensorflow.compat.v1 import keras"
+                              + (f" as {keras_as}" if keras_as else "")))  # fmt: skip
             else:
                 found = _FROM_KERAS.match(text, start, end)
                 if found:
@@ -509,6 +524,39 @@ def _contrib(chain: _Chain, whole: bool, api: Any) -> str | None:
     if whole and not new.startswith("compat.") and _in(new, api.V2_ONLY):
         return "compat.v2." + new
     return new
+
+
+def _contrib_spelled(statement: ast.stmt) -> str:
+    if isinstance(statement, ast.ImportFrom):
+        names = ", ".join(a.name for a in statement.names)
+        return f"{statement.module}.{names}" if len(statement.names) == 1 else (
+            f"{statement.module} ({names})"
+        )
+    return ", ".join(a.name for a in getattr(statement, "names", []))
+
+
+def _guard(
+    text: str, lines: _Lines, statement: ast.stmt, guarded: dict[int, int]
+) -> tuple[int, int, str] | None:
+    """``try: <import> / except ImportError: <names> = None`` around a contrib import
+    with no successor, so the program runs until it uses it (not when it is guarded)."""
+    if id(statement) in guarded or (statement.end_lineno or 0) != statement.lineno:
+        return None
+    names = [a.asname or a.name for a in getattr(statement, "names", [])]
+    if isinstance(statement, ast.Import) and any(a.asname is None for a in statement.names):
+        return None  # `import tensorflow.contrib.x` binds `tensorflow`
+    indent = _indent(text, lines, statement)
+    if indent is None or not names or "*" in names:
+        return None
+    start = lines.offset(statement.lineno, statement.col_offset)
+    end = lines.offset(statement.lineno, statement.end_col_offset or 0)
+    nl = lines.newline()
+    block = (
+        f"try:{nl}{indent}    {text[start:end]}{nl}"
+        f"{indent}except ImportError:  # no tf.contrib in TensorFlow 2 (hubcompat-migrate){nl}"
+        f"{indent}    {' = '.join(names)} = None"
+    )
+    return (start, end, block)
 
 
 def _contrib_import(statement: ast.stmt) -> str | None:

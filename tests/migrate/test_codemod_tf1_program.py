@@ -344,3 +344,37 @@ def test_standalone_keras_2_in_graph_code_moves_to_tf1s_keras():
         K.set_session(tf.Session())
         """,
     )
+
+
+def test_contrib_import_without_successor_is_guarded_so_the_program_runs_until_used():
+    message = (
+        "tensorflow.contrib.quantize was removed in TensorFlow 2.0 and has no successor: the "
+        "import now binds None (the program runs until it uses it); rewrite that code with "
+        "TF2 / Keras APIs"
+    )
+    events = check_transformed(
+        Cmd,
+        """
+        import tensorflow as tf
+        from tensorflow.contrib import quantize as contrib_quantize
+        import tensorflow.contrib.learn
+
+        if quantize:
+            contrib_quantize.create_training_graph()
+        """,
+        f"""
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        # TODO(hubcompat): {message}
+        try:
+            from tensorflow.contrib import quantize as contrib_quantize
+        except ImportError:  # no tf.contrib in TensorFlow 2 (hubcompat-migrate)
+            contrib_quantize = None
+        # TODO(hubcompat): {message.replace("quantize", "learn").replace(" the import now binds None (the program runs until it uses it);", "")}
+        import tensorflow.contrib.learn
+
+        if quantize:
+            contrib_quantize.create_training_graph()
+        """,
+    )
+    assert [e["line"] for e in events if e["kind"] == "todo"] == [5, 10]
