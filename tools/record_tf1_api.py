@@ -108,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tf215-python", required=True, help="a Python with TensorFlow 2.15")
     parser.add_argument("--python", default=sys.executable, help="a Python with the newest TF")
+    parser.add_argument("--out", default=str(OUT), help="where to write (default: the table)")
     args = parser.parse_args()
     new, old = record(args.python, True), record(args.tf215_python, False)
     v1, v2 = set(new["v1"]), set(new["v2"])
@@ -132,8 +133,8 @@ def main() -> None:
         f"SLIM_LAYERS = frozenset({pprint.pformat(new['slim_layers'], width=96, compact=True)})",
         "",
     ]
-    OUT.write_text("\n".join(body), encoding="utf-8")
-    print(f"wrote {OUT}")
+    Path(args.out).write_text("\n".join(body), encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
