@@ -6,7 +6,7 @@ from hubcompat.codemods._hub_names import MODULES, SOURCE_ONLY
 from hubcompat.codemods.imports_to_hubcompat import ImportsToHubcompatCommand as Cmd
 
 from .helpers import check_noop, check_transformed, run
-from tests.support.paths import REPO
+from tests.support.paths import LEGACY_PYTHON, REPO
 
 
 def test_alias_kept():
@@ -87,8 +87,8 @@ def _module_lists_of_installed_tensorflow_hub() -> dict[str, list[str]] | None:
     import os
     import subprocess
 
-    python = os.environ.get("HUBCOMPAT_LEGACY_PYTHON")
-    if not python or not os.path.exists(python):
+    python = LEGACY_PYTHON
+    if not os.path.exists(python):
         return None
     code = (
         "import pkgutil, tensorflow_hub as h; print(h.__version__); "

@@ -10,7 +10,7 @@ import pytest
 
 from hubcompat.codemods import _tf1_api
 
-from tests.support.paths import REPO
+from tests.support.paths import LEGACY_PYTHON, REPO
 
 
 def test_table_holds_what_the_rewrites_rely_on():
@@ -22,8 +22,8 @@ def test_table_holds_what_the_rewrites_rely_on():
 
 @pytest.mark.heavy  # two TensorFlow versions imported in subprocesses
 def test_committed_table_is_what_the_script_records(tmp_path):
-    legacy = os.environ.get("HUBCOMPAT_LEGACY_PYTHON")
-    if not legacy or not os.path.exists(legacy):
+    legacy = LEGACY_PYTHON
+    if not os.path.exists(legacy):
         pytest.skip("no TensorFlow 2.15 Python (HUBCOMPAT_LEGACY_PYTHON) on this machine")
     out = tmp_path / "_tf1_api.py"
     subprocess.run(
