@@ -80,8 +80,7 @@ def complete(results: list[Any], paths: Iterable[str], write: bool) -> list[Any]
         extra = added.pop(result.path, None)
         if extra is not None and result.status != "error":
             result.events += extra.events
-            result.status = extra.status if extra.status == "error" else "changed"
-            result.reason = extra.reason
+            result.status, result.reason = extra.status, extra.reason
         out.append(result)
     return out + list(added.values())
 
