@@ -293,7 +293,10 @@ def rewrite(text: str) -> Rewrite:
             chains.append(_Chain(path, node, value, calls.get(id(node))))
     plain = [c for c in chains if aliases[c.root.id] == ""]
     v1 = [c for c in plain if _in(c.path, api.V1_ONLY)]
-    contrib = [c for c in chains if _relative(c.path).split(".")[0] == "contrib"]
+    contrib = [  # through `tf` or a compat.v1 alias (`import tensorflow.contrib.x as y`: the import)
+        c for c in chains
+        if aliases[c.root.id] in ("", "compat.v1") and _relative(c.path).split(".")[0] == "contrib"
+    ]  # fmt: skip
     v2 = [c for c in plain if _in(c.path, api.V2_ONLY)]
     eager = [c for c in plain if c.path in ("enable_eager_execution", "enable_v2_behavior")]
     for chain in chains:

@@ -378,3 +378,20 @@ def test_contrib_import_without_successor_is_guarded_so_the_program_runs_until_u
         """,
     )
     assert [e["line"] for e in events if e["kind"] == "todo"] == [5, 10]
+
+
+def test_contrib_module_aliases_are_handled_at_their_import():
+    check_transformed(
+        Cmd,
+        """
+        import tensorflow as tf
+        import tensorflow.contrib.slim as slim
+        net = slim.conv2d(tf.placeholder(tf.float32), 3, [3, 3])
+        """,
+        """
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        import tf_slim as slim
+        net = slim.conv2d(tf.placeholder(tf.float32), 3, [3, 3])
+        """,
+    )
