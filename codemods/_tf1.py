@@ -39,6 +39,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hubcompat.errors import UnparsableSourceError
+
 #: Cheap byte tests (runner prefilter): the file imports TensorFlow ...
 _IMPORTS_TF = re.compile(rb"(?m)^[ \t]*(?:import|from)[ \t]+tensorflow\b")
 _FROM_TF = re.compile(r"from[ \t]+tensorflow(?=\.keras\b|[ \t]+import\b)")
@@ -208,8 +210,13 @@ def rewrite(text: str) -> Rewrite:
     try:
         module = compile(text, "<tf1>", "exec", ast.PyCF_ONLY_AST | ALLOW_TOP_LEVEL_AWAIT,
                          dont_inherit=True)  # fmt: skip
-    except (SyntaxError, ValueError):
-        return result
+    except (SyntaxError, ValueError) as exc:
+        # TF1 code that is not Python 3 (a Python 2 program) must not pass as "runs as it is"
+        where = f", line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        raise UnparsableSourceError(
+            f"not Python 3 ({getattr(exc, 'msg', exc)}{where}); left unchanged, port it to "
+            "Python 3 first"
+        ) from None
     api = _api()
     aliases: dict[str, str] = {}  # local name -> "" (tensorflow) or "compat.v1" ...
     tf_imports: list[tuple[ast.Import, ast.alias]] = []

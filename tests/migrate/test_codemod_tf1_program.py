@@ -395,3 +395,11 @@ def test_contrib_module_aliases_are_handled_at_their_import():
         net = slim.conv2d(tf.placeholder(tf.float32), 3, [3, 3])
         """,
     )
+
+
+def test_python_2_tf1_file_is_an_error_not_a_file_that_runs(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text('import tensorflow as tf\nsess = tf.Session()\nprint "loss", sess\n')
+    result = runner.migrate_file(path, runner.Options())
+    assert result.status == "error" and result.reason.startswith("not Python 3 (")
+    assert "line 3" in result.reason and "port it to Python 3 first" in result.reason
