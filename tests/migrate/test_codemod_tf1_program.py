@@ -305,8 +305,11 @@ def test_requirements_get_what_the_code_imports_and_the_run_says_what_needs_a_pe
     (tmp_path / "est.py").write_text(
         "import tensorflow as tf\nest = tf.estimator.LinearClassifier([])\n"
     )
-    report = tmp_path / "report.json"
-    assert main([str(tmp_path), "--no-config", "--no-progress", "--report", str(report)]) == 0
+    report, markdown = tmp_path / "report.json", tmp_path / "report.md"
+    assert main([str(tmp_path), "--no-config", "--no-progress", "--report", str(report),
+                 "--report", str(markdown)]) == 0  # fmt: skip
+    assert f"  - `{tmp_path / 'est.py'}`: {ESTIMATOR_WAY_OUT}" in markdown.read_text()
+    assert "- the migrated code needs: tf-keras, tf-slim" in markdown.read_text()
     assert (tmp_path / "requirements.txt").read_text() == (
         "numpy\ntensorflow==2.15\ntf-keras\ntf-slim\n"
     )
