@@ -98,7 +98,6 @@ class _Chain:
     path: str  # after the alias: "train.AdamOptimizer"
     node: ast.Attribute
     root: ast.Name
-    call: ast.Call | None = None
 
 
 class _Lines:
@@ -228,7 +227,6 @@ def rewrite(text: str) -> Rewrite:
     os_imported = False
     chains: list[_Chain] = []
     inner: set[int] = set()
-    calls: dict[int, ast.Call] = {}
     attributes: list[ast.Attribute] = []
     guarded_imports: dict[int, int] = {}  # statement in a `try:` catching ImportError: its line
     for node in ast.walk(module):
@@ -282,8 +280,6 @@ def rewrite(text: str) -> Rewrite:
             for h in node.handlers
         ):
             guarded_imports.update({id(n): node.lineno for n in node.body})
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            calls[id(node.func)] = node
     if not (aliases or estimator_lines or contrib_imports):
         return result
     for node in attributes:
@@ -297,7 +293,7 @@ def rewrite(text: str) -> Rewrite:
         if isinstance(value, ast.Name) and value.id in aliases:
             base = aliases[value.id]
             path = ".".join([*([base] if base else []), *reversed(parts)])
-            chains.append(_Chain(path, node, value, calls.get(id(node))))
+            chains.append(_Chain(path, node, value))
     plain = [c for c in chains if aliases[c.root.id] == ""]
     v1 = [c for c in plain if _in(c.path, api.V1_ONLY)]
     contrib = [  # through `tf` or a compat.v1 alias (`import tensorflow.contrib.x as y`: the import)
