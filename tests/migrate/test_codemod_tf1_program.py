@@ -406,3 +406,9 @@ def test_python_2_tf1_file_is_an_error_not_a_file_that_runs(tmp_path):
     result = runner.migrate_file(path, runner.Options())
     assert result.status == "error" and result.reason.startswith("not Python 3 (")
     assert "line 3" in result.reason and "port it to Python 3 first" in result.reason
+
+
+def test_todo_prefix_is_the_one_the_libcst_codemods_write():
+    from hubcompat.codemods import _todos
+
+    assert _tf1.TODO_PREFIX == _todos.TODO_PREFIX  # two copies: _tf1 must not import libcst
