@@ -157,12 +157,17 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print(report.interrupted_line(collected, len(files), options.write), file=sys.stderr)
         return EXIT_INTERRUPTED
+    from hubcompat.migrate import program_needs
+
+    collected = program_needs.complete(collected, map(str, files), options.write)
     summary = report.build(collected, target, [c.name() for c in chosen])
     for path in args.report or []:
         report.write(summary, path)
     counts = summary["counts"]
     if not args.quiet:
         print(report.summary_line(counts, written=options.write), file=sys.stderr)
+        for line in program_needs.summary_lines(summary):
+            print(line, file=sys.stderr)
         if options.write:
             _local_requirement_note(collected, requirement)
     if args.check and counts["changed"]:
