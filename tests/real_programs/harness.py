@@ -1,0 +1,349 @@
+"""Runs real public TF1-era programs with genuine tensorflow_hub 0.15 and after
+``hubcompat-migrate``, and compares what they computed, number by number.
+
+    python tests/real_programs/harness.py --mirrors /work/.mirror \\
+        --genuine-python /work/venvs/genuine/bin/python [--only NAME ...] [--markdown FILE]
+
+Run it with the Python whose TensorFlow and hubcompat are under test (TF 2.21 here).
+For each program of programs.py, unedited, in a scratch folder:
+
+- genuine: tensorflow_hub 0.15 on the genuine venv's TF (2.15). Programs written against
+  the TF1 API first go through that TF's ``tf_upgrade_v2`` and get
+  ``disable_v2_behavior()`` (what a user had to add by hand); TF 2.x programs run as written;
+- migrated: ``hubcompat-migrate`` (nothing else) on this Python;
+- upgraded (``--upgrade``): ``tf_upgrade_v2`` + ``disable_v2_behavior()``, then
+  ``hubcompat-migrate``, on this Python: the route issue 20 compares with.
+
+Every run is offline (``HUBCOMPAT_OFFLINE=1``, proxies pointing nowhere) with
+``TFHUB_CACHE_DIR`` at stand-in modules that genuine tensorflow_hub exported with the
+published interfaces (standins.py), keyed as tensorflow_hub keys its cache. capture.py
+keeps what the programs' ``Session.run`` calls returned; printed numbers and numbers in the
+files they write are compared too (tolerances scale with the values' magnitude).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from programs import PROGRAMS  # noqa: E402
+
+CAPTURE = os.path.join(HERE, "capture.py")
+STANDINS = os.path.join(HERE, "standins.py")
+TIMEOUT = 900
+# float32 computed by different TF builds and graph layouts: a few ulps of each value,
+# relative to the largest magnitude of the output (printed numbers have ~8 digits).
+RTOL, ATOL_SCALE = 1e-4, 1e-5
+
+FLOWER_IMAGES = r"""
+import os, sys
+import numpy as np
+import tensorflow as tf
+root = sys.argv[1]
+rng = np.random.default_rng(7)
+for label in ("daisy", "roses"):
+    os.makedirs(os.path.join(root, label), exist_ok=True)
+    for i in range(6):
+        pixels = rng.integers(0, 256, (48, 40, 3), dtype=np.uint8)
+        data = tf.io.encode_jpeg(pixels).numpy()
+        with open(os.path.join(root, label, "img%d.jpg" % i), "wb") as f:
+            f.write(data)
+"""
+DATA = {"flower_photos": FLOWER_IMAGES}
+
+
+def mirror_git(mirrors: str, repo: str) -> str:
+    base = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+    return base if os.path.isfile(os.path.join(base, "HEAD")) else os.path.join(base, ".git")
+
+
+def program_source(mirrors: str, spec: dict) -> bytes:
+    return subprocess.run(
+        ["git", "--git-dir", mirror_git(mirrors, spec["repo"]), "show",
+         f"{spec['commit']}:{spec['path']}"],
+        check=True, capture_output=True).stdout
+
+
+def run_env(cache: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(TFHUB_CACHE_DIR=cache, HUBCOMPAT_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3",
+               CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
+               HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9",
+               http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9",
+               NO_PROXY="", no_proxy="")
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def tool(python: str, name: str) -> str:
+    return os.path.join(os.path.dirname(python), name)
+
+
+def last_error(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Exit)\b", line) or "Error:" in line:
+            return line[:300]
+    return (lines[-1] if lines else "no output")[:300]
+
+
+class Failed(Exception):
+    pass
+
+
+def prepare(root: str, variant: str, spec: dict, source: bytes, data: str | None,
+            local_modules: dict) -> tuple[str, list[str]]:
+    folder = os.path.join(root, variant)
+    program = os.path.join(folder, spec["path"])
+    os.makedirs(os.path.dirname(program), exist_ok=True)
+    with open(program, "wb") as f:
+        f.write(source)
+    for relpath, module in local_modules.items():
+        shutil.copytree(module, os.path.join(folder, relpath))
+    work = os.path.join(folder, "_work")
+    os.makedirs(work)
+    args = [a.replace("{data}", data or "").replace("{work}", work)
+            for a in spec.get("args", [])]
+    return program, args
+
+
+def tf_upgrade(python: str, program: str) -> None:
+    out = program + ".upgraded"
+    proc = subprocess.run(
+        [tool(python, "tf_upgrade_v2"), "--infile", program, "--outfile", out,
+         "--reportfile", program + ".upgrade_report.txt"],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    if proc.returncode != 0 or not os.path.exists(out):
+        raise Failed("tf_upgrade_v2: " + last_error(proc.stdout + proc.stderr))
+    os.replace(out, program)
+
+
+def migrate(python: str, program: str) -> None:
+    proc = subprocess.run(
+        [python, "-m", "hubcompat.migrate", "--no-progress", "-q", program],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    if proc.returncode != 0:
+        raise Failed(f"hubcompat-migrate exit {proc.returncode}: "
+                     + last_error(proc.stdout + proc.stderr))
+
+
+def capture(python: str, program: str, args: list[str], cache: str, disable_v2: bool) -> dict:
+    out = os.path.join(os.path.dirname(program), "_capture.npz")
+    env = run_env(cache)
+    if disable_v2:
+        env["CAPTURE_DISABLE_V2"] = "1"
+    try:
+        proc = subprocess.run([python, CAPTURE, out, program, *args], capture_output=True,
+                              text=True, env=env, cwd=os.path.dirname(program),
+                              timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as e:
+        raise Failed(f"timed out after {TIMEOUT} s") from e
+    if proc.returncode != 0:
+        raise Failed(last_error(proc.stderr + "\n" + proc.stdout))
+    with np.load(out) as saved:
+        runs = {k: saved[k] for k in saved.files}
+    return {"runs": runs, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|\bnan\b|\binf\b")
+
+
+def numbers(text: str) -> np.ndarray:
+    return np.array([float(m) for m in NUMBER.findall(text)], dtype=np.float64)
+
+
+def close(a: np.ndarray, b: np.ndarray) -> str | None:
+    """None if equal within tolerance, else what differs."""
+    if a.shape != b.shape:
+        return f"shape {a.shape} vs {b.shape}"
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        scale = float(np.nanmax(np.abs(b64))) if b64.size and np.isfinite(b64).any() else 1.0
+        ok = np.isclose(a64, b64, rtol=RTOL, atol=ATOL_SCALE * max(scale, 1e-30),
+                        equal_nan=True)
+        if not ok.all():
+            i = np.unravel_index(int(np.argmin(ok)), ok.shape)
+            return f"at {tuple(int(x) for x in i)}: {a64[i]!r} vs {b64[i]!r} (max |x| {scale:.3g})"
+        return None
+    return None if np.array_equal(a, b) else "values differ"
+
+
+def compare(spec: dict, ref: dict, got: dict, ref_work: str, got_work: str) -> tuple[str, int]:
+    """('' or what differs, how many numbers were compared)."""
+    count = 0
+    for what in spec["compare"]:
+        if what == "session":
+            if sorted(ref["runs"]) != sorted(got["runs"]):
+                return (f"Session.run results: {len(got['runs'])} values vs "
+                        f"{len(ref['runs'])}"), count
+            for key in sorted(ref["runs"]):
+                diff = close(got["runs"][key], ref["runs"][key])
+                if diff:
+                    return f"Session.run value {key}: {diff}", count
+                count += ref["runs"][key].size
+        elif what == "stdout":
+            a, b = numbers(got["stdout"]), numbers(ref["stdout"])
+            diff = close(a, b)
+            if diff:
+                return f"printed numbers: {diff}", count
+            count += b.size
+        elif what.startswith("files:"):
+            pattern = what[len("files:"):]
+            ref_files = sorted(os.path.relpath(p, ref_work)
+                               for p in glob.glob(os.path.join(ref_work, pattern)))
+            got_files = sorted(os.path.relpath(p, got_work)
+                               for p in glob.glob(os.path.join(got_work, pattern)))
+            if not ref_files or ref_files != got_files:
+                return f"files {pattern}: {len(got_files)} vs {len(ref_files)}", count
+            for rel in ref_files:
+                with open(os.path.join(ref_work, rel), encoding="utf-8") as f:
+                    b = numbers(f.read())
+                with open(os.path.join(got_work, rel), encoding="utf-8") as f:
+                    a = numbers(f.read())
+                diff = close(a, b)
+                if diff:
+                    return f"{rel}: {diff}", count
+                count += b.size
+    return "", count
+
+
+def run_program(name: str, spec: dict, args: argparse.Namespace, cache: str,
+                local_cache: str, data_root: str) -> dict:
+    source = program_source(args.mirrors, spec)
+    root = tempfile.mkdtemp(prefix=name + "-", dir=args.workdir)
+    local = {rel: os.path.join(local_cache, kind)
+             for rel, kind in spec.get("local_modules", {}).items()}
+    data = os.path.join(data_root, spec["data"]) if spec.get("data") else None
+    results = {}
+    variants = ["genuine", "migrated"] + (["upgraded"] if args.upgrade else [])
+    outputs = {}
+    for variant in variants:
+        program, prog_args = prepare(root, variant, spec, source, data, local)
+        tf1 = spec["api"] == "tf1"
+        try:
+            if variant == "genuine":
+                if tf1:
+                    tf_upgrade(args.genuine_python, program)
+                outputs[variant] = capture(args.genuine_python, program, prog_args, cache, tf1)
+            elif variant == "migrated":
+                migrate(sys.executable, program)
+                outputs[variant] = capture(sys.executable, program, prog_args, cache, False)
+            else:
+                if tf1:
+                    tf_upgrade(sys.executable, program)
+                migrate(sys.executable, program)
+                outputs[variant] = capture(sys.executable, program, prog_args, cache, tf1)
+            outputs[variant]["work"] = os.path.join(root, variant, "_work")
+        except Failed as e:
+            results[variant] = {"status": "fails", "reason": str(e)}
+    ref = outputs.get("genuine")
+    for variant in variants[1:]:
+        if variant in results:
+            continue
+        if ref is None:
+            results[variant] = {"status": "no reference",
+                                "reason": "genuine run failed"}
+            continue
+        diff, count = compare(spec, ref, outputs[variant], ref["work"], outputs[variant]["work"])
+        results[variant] = ({"status": "different", "reason": diff} if diff
+                            else {"status": "same", "numbers": count})
+    if "genuine" not in results:
+        results["genuine"] = {"status": "ran"}
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        results["folder"] = root
+    return results
+
+
+def markdown(results: dict, upgrade: bool) -> str:
+    head = "| program | repository (commit) | API | genuine 0.15, TF 2.15 | hubcompat-migrate, TF 2.21 |"
+    rule = "| --- | --- | --- | --- | --- |"
+    if upgrade:
+        head += " tf_upgrade_v2 + disable_v2_behavior + hubcompat-migrate, TF 2.21 |"
+        rule += " --- |"
+    lines = [head, rule]
+
+    def cell(r):
+        if r["status"] == "same":
+            return f"same ({r['numbers']} numbers)"
+        if r["status"] == "ran":
+            return "ran"
+        return f"{r['status']}: {r.get('reason', '')}".replace("|", "\\|")
+
+    for name, r in results.items():
+        spec = PROGRAMS[name]
+        row = (f"| `{name}` | [{spec['repo']}](https://github.com/{spec['repo']}/blob/"
+               f"{spec['commit']}/{spec['path'].replace(' ', '%20')}) `{spec['commit'][:7]}` | "
+               f"{spec['api']} | {cell(r['genuine'])} | {cell(r['migrated'])} |")
+        if upgrade:
+            row += f" {cell(r['upgraded'])} |"
+        lines.append(row)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirrors", required=True,
+                        help="folder of git snapshots, one per repository (owner+name/repo)")
+    parser.add_argument("--genuine-python", required=True,
+                        help="python of a venv with tensorflow_hub 0.15 (nox -s legacy_reference)")
+    parser.add_argument("--only", nargs="*", help="program names (default: all)")
+    parser.add_argument("--upgrade", action="store_true",
+                        help="also run tf_upgrade_v2 + disable_v2_behavior + hubcompat-migrate")
+    parser.add_argument("--markdown", help="write the results table here")
+    parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--workdir", help="scratch folder (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep each program's folders")
+    args = parser.parse_args(argv)
+    names = args.only or list(PROGRAMS)
+    unknown = sorted(set(names) - set(PROGRAMS))
+    if unknown:
+        parser.error(f"unknown programs: {unknown}; known: {sorted(PROGRAMS)}")
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="real-programs-", dir=args.workdir)
+    args.workdir = scratch
+    cache, local_cache, data_root = (os.path.join(scratch, d)
+                                     for d in ("tfhub_cache", "local_modules", "data"))
+    env = run_env(cache)
+    handles = sorted({h for n in names for h in PROGRAMS[n]["handles"]})
+    subprocess.run([args.genuine_python, STANDINS, cache, *handles], check=True, env=env,
+                   capture_output=True, timeout=TIMEOUT)
+    for kind in sorted({k for n in names for k in PROGRAMS[n].get("local_modules", {}).values()}):
+        subprocess.run([args.genuine_python, STANDINS, "--module-dir",
+                        os.path.join(local_cache, kind), "--kind", kind], check=True, env=env,
+                       capture_output=True, timeout=TIMEOUT)
+    for data in sorted({PROGRAMS[n]["data"] for n in names if PROGRAMS[n].get("data")}):
+        subprocess.run([args.genuine_python, "-c", DATA[data], os.path.join(data_root, data)],
+                       check=True, env=env, capture_output=True, timeout=TIMEOUT)
+    results = {}
+    for name in names:
+        results[name] = run_program(name, PROGRAMS[name], args, cache, local_cache, data_root)
+        print(name, json.dumps(results[name]), flush=True)
+    table = markdown(results, args.upgrade)
+    print(table)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(table)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=1)
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0 if all(r["migrated"]["status"] == "same" for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

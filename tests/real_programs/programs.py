@@ -1,0 +1,102 @@
+"""The real public programs the harness runs: where each one is, what it needs, what to compare.
+
+Standard library only (the genuine venv imports it too). The code is not in this
+repository: ``harness.py`` takes it from git snapshots (``--mirrors``, one folder per
+repository named ``owner+name``, as the ``fetch`` tool lays them out) at the commit named.
+
+Fields:
+- ``repo``, ``commit``, ``path``: the program (``git show commit:path``);
+- ``handles``: the published modules it loads (stand-ins exported into the cache);
+- ``local_modules``: module folders it names by a relative path -> stand-in kind;
+- ``api``: "tf1" (written against TF1: the genuine run needs ``tf_upgrade_v2`` and
+  ``disable_v2_behavior()``) or "tf2" (TF 2.x runs it as written);
+- ``args``: command line (``{data}`` is the generated data folder, ``{work}`` a scratch one);
+- ``data``: the generator of the small data set it reads (``harness.DATA``);
+- ``compare``: what is compared: "session" (the values its ``Session.run`` calls
+  returned), "stdout" (numbers printed), "files:<glob>" (numbers in files it writes,
+  relative to ``{work}``); outputs that depend on unseeded random initialisation are
+  left out (said in ``note``).
+"""
+
+PROGRAMS = {
+    "smurfit_simple_example": {
+        "repo": "choran/Smurfit_diss", "commit": "24a4701098aa3bc5021060c1a174be5f22e7d498",
+        "path": "simple_example.py",
+        "handles": ["https://tfhub.dev/google/universal-sentence-encoder-large/3"],
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "tfhub_elmo_tokens": {
+        "repo": "tracy-talent/tensorflow-tutorials",
+        "commit": "7802ade2670c4e30da7ba59ab97fece9a3ef9cd0", "path": "src/tfhub.py",
+        "handles": ["https://tfhub.dev/google/elmo/3"],
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "emotion_elmo1": {
+        "repo": "hoangngth/NLP-EmotionDetection",
+        "commit": "48176f24ffa9c20250e8292e2c5cde532a81fd84", "path": "Implementation/elmo1.py",
+        "handles": ["https://tfhub.dev/google/elmo/2"],
+        "api": "tf1", "compare": ["stdout"],
+        "note": "builds the graph only (prints progress, computes nothing)",
+    },
+    "dle_word_embedding": {
+        "repo": "roatienza/Deep-Learning-Experiments",
+        "commit": "11e8aef5517748b008bff9f60886b4455dbf23e0",
+        "path": "versions/2020/keras/embedding/word.py",
+        "handles": ["https://tfhub.dev/google/nnlm-en-dim128-with-normalization/1"],
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "claimbuster_elmo_default": {
+        "repo": "utaresearch/claimbuster-spotter",
+        "commit": "829138b509cba464a7d5445ba503fda07eeb3f02", "path": "experiments/test_elmo.py",
+        "handles": ["https://tfhub.dev/google/elmo/2"],
+        "api": "tf1", "compare": ["stdout"],
+        "note": "prints the dict of output tensors (names, shapes, dtypes)",
+    },
+    "claimbuster_elmo_tokens": {
+        "repo": "utaresearch/claimbuster-spotter",
+        "commit": "83adab05c3855c15b55fb586a6a0cbce123a66c3", "path": "experiments/test_elmo.py",
+        "handles": ["https://tfhub.dev/google/elmo/2"],
+        "api": "tf1", "compare": ["stdout"],
+        "note": "prints the output tensor (name, shape, dtype)",
+    },
+    "cnn_demo_elmo": {
+        "repo": "YHYen/CNN_Traditional_Demo", "commit": "ad3c2683f8dc25ffa1c18931899c28a856c7076c",
+        "path": "main.py", "handles": ["https://tfhub.dev/google/elmo/2"],
+        "api": "tf1", "compare": ["stdout"],
+        "note": "builds the graph only",
+    },
+    "yelp_content_based": {
+        "repo": "AmoghM/Yelp-Restaurants-RecSys",
+        "commit": "68663182fb04189a251710d2a65819178e3c672b", "path": "src/content_based_rec.py",
+        "handles": [], "local_modules": {"model/content-512-dim": "use"},
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "packt_elmo": {
+        "repo": "PacktPublishing/Deep-Learning-with-TensorFlow-2-and-Keras",
+        "commit": "e23d2b4a4292386b70977473805acb2f93ef16ca", "path": "Chapter 7/elmo_from_tfhub.py",
+        "handles": ["https://tfhub.dev/google/elmo/2"],
+        "api": "tf2", "compare": ["stdout"],
+    },
+    "packt_use": {
+        "repo": "PacktPublishing/Deep-Learning-with-TensorFlow-2-and-Keras",
+        "commit": "e23d2b4a4292386b70977473805acb2f93ef16ca",
+        "path": "Chapter 7/google_sent_enc_from_tfhub.py",
+        "handles": ["https://tfhub.dev/google/universal-sentence-encoder/2"],
+        "api": "tf2", "compare": ["session", "stdout"],
+    },
+    "hub_retrain": {
+        "repo": "tensorflow/hub", "commit": "26c94f67716f457efaa70c63b4d1b561a08be9f1",
+        "path": "examples/image_retraining/retrain.py",
+        "handles": ["https://tfhub.dev/google/imagenet/inception_v3/feature_vector/3"],
+        "api": "tf1", "data": "flower_photos",
+        "args": ["--image_dir", "{data}", "--how_many_training_steps", "3",
+                 "--bottleneck_dir", "{work}/bottlenecks", "--output_graph", "{work}/graph.pb",
+                 "--output_labels", "{work}/labels.txt", "--summaries_dir", "{work}/summaries",
+                 "--intermediate_output_graphs_dir", "{work}/intermediate",
+                 "--saved_model_dir", "{work}/saved_model", "--eval_step_interval", "1",
+                 "--train_batch_size", "4", "--validation_batch_size", "4"],
+        "compare": ["files:bottlenecks/*/*.txt", "files:labels.txt"],
+        "note": "the new layer starts from unseeded random weights: accuracies and the "
+                "saved graph are not compared, the bottleneck files and labels are",
+    },
+}
