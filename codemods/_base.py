@@ -56,6 +56,8 @@ class HubCodemod(VisitorBasedCodemodCommand):
     #: The runner shows the codemod only the statements that mention hub names
     #: (``hubcompat.migrate.prune``); False: the whole module (it enters few nodes).
     PRUNE: ClassVar[bool] = True
+    #: The codemod edits the text before libcst parses it (``rewrite_text``; ``tf1_program``).
+    TEXT_LEVEL: ClassVar[bool] = False
 
     def __init__(self, context: CodemodContext) -> None:
         # Not MatcherDecoratableTransformer.__init__: it inspects every attribute for

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from hubcompat._fileio import write_atomic
+from hubcompat.codemods._tf1 import may_be_tf1
 from hubcompat.errors import MigrationError
 from hubcompat.migrate import registry
 from hubcompat.migrate.dependencies import MENTIONS_HUB, is_dependency_file
@@ -56,11 +57,14 @@ def markers(target: str) -> tuple[bytes, ...]:
     return (b"tensorflow_hub", b"hubcompat") if target == "modern" else (b"tensorflow_hub",)
 
 
-def needs_work(path: str, data: bytes, target: str) -> bool:
-    """The cheap byte test before any parsing: can this file refer to tensorflow_hub?"""
+def needs_work(path: str, data: bytes, target: str, tf1: bool = True) -> bool:
+    """The cheap byte test before any parsing: can this file refer to tensorflow_hub (or,
+    with ``tf1``, be TF1 code for ``tf1_program``)?"""
     if any(marker in data for marker in markers(target)):
         return True
     name = os.path.basename(path)
+    if tf1 and name.endswith((".py", ".ipynb")) and may_be_tf1(data, name.endswith(".ipynb")):
+        return True
     if name == "setup.py" or name.endswith(".ipynb") or is_dependency_file(path):
         return MENTIONS_HUB.search(data) is not None  # "tensorflow-hub" requirements
     return False
@@ -78,7 +82,7 @@ def migrate_file(path: str | os.PathLike[str], options: Options) -> FileResult:
         data = Path(path).read_bytes()
     except OSError as exc:
         return FileResult(path, "error", f"cannot read ({exc.strerror or exc}); left unchanged")
-    if not needs_work(path, data, options.target):
+    if not needs_work(path, data, options.target, _tf1_selected(options)):
         return FileResult(path, "skipped", "no tensorflow_hub reference")
     skipped_cells: list[str] = []
     try:
@@ -144,7 +148,7 @@ def migrate_files(
         return
     # Skip-before-parse happens here, so only files to parse go to the workers,
     # one at a time (big files would unbalance chunks on 2 cores).
-    wanted = [_mentions_hub(path, options.target) for path in paths]
+    wanted = [_mentions_hub(path, options.target, _tf1_selected(options)) for path in paths]
     methods = multiprocessing.get_all_start_methods()
     # fork: workers inherit the imported libcst and codemods (this process never imports TF).
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -157,9 +161,13 @@ def migrate_files(
                 yield FileResult(os.fspath(path), "skipped", "no tensorflow_hub reference")
 
 
-def _mentions_hub(path: str | os.PathLike[str], target: str) -> bool:
+def _mentions_hub(path: str | os.PathLike[str], target: str, tf1: bool = True) -> bool:
     try:
         data = Path(path).read_bytes()
     except OSError:
         return True  # let the worker report it
-    return needs_work(os.fspath(path), data, target)
+    return needs_work(os.fspath(path), data, target, tf1)
+
+
+def _tf1_selected(options: Options) -> bool:
+    return "tf1_program" not in options.skip and (not options.only or "tf1_program" in options.only)

@@ -48,11 +48,17 @@ def run_codemods(
     The file's bindings (``_names.FileNames``) are read once, from ``ast``, and
     shared by the codemods until one of them changes the tree.
     """
+    events: list[dict[str, Any]] = []
+    for command in [c for c in codemods if c.TEXT_LEVEL]:  # text edits before the parse
+        if command.wants(text):
+            new, found = command.rewrite_text(text)  # type: ignore[attr-defined]
+            events += found
+            text = new
+    codemods = [c for c in codemods if not c.TEXT_LEVEL]
     tree = original = parse(text, filename)
     pruner: Pruner | None = None
     cutter: Pruner | None = None  # the first pruner: the file's text of each statement
     prune = True  # until Pruner.build says the spans do not match
-    events: list[dict[str, Any]] = []
     modified = False
     added: list[Any] = []  # rewritten statements (or their code), for later triggers
     names = None  # the FileNames of `tree` (None: make it when asked)
@@ -110,7 +116,7 @@ def run_codemods(
             pruner, prune = None, False
         tree = spliced
     if not modified:
-        return text, events
+        return text, events  # with the text-level edits, if any
     return (cutter.code(tree, original) if cutter is not None else tree.code), events
 
 
