@@ -37,7 +37,9 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from programs import PROGRAMS  # noqa: E402
+from programs import OURS, PROGRAMS  # noqa: E402
+
+ALL = {**PROGRAMS, **OURS}
 
 CAPTURE = os.path.join(HERE, "capture.py")
 STANDINS = os.path.join(HERE, "standins.py")
@@ -68,7 +70,12 @@ def mirror_git(mirrors: str, repo: str) -> str:
     return base if os.path.isfile(os.path.join(base, "HEAD")) else os.path.join(base, ".git")
 
 
-def program_source(mirrors: str, spec: dict) -> bytes:
+def program_source(mirrors: str | None, spec: dict) -> bytes:
+    if "source" in spec:  # one of ours
+        with open(os.path.join(HERE, spec["source"]), "rb") as f:
+            return f.read()
+    if not mirrors:
+        raise SystemExit(f"{spec['repo']}: give --mirrors (git snapshots of the repositories)")
     return subprocess.run(
         ["git", "--git-dir", mirror_git(mirrors, spec["repo"]), "show",
          f"{spec['commit']}:{spec['path']}"],
@@ -105,7 +112,7 @@ class Failed(Exception):
 def prepare(root: str, variant: str, spec: dict, source: bytes, data: str | None,
             local_modules: dict) -> tuple[str, list[str]]:
     folder = os.path.join(root, variant)
-    program = os.path.join(folder, spec["path"])
+    program = os.path.join(folder, spec.get("path") or os.path.basename(spec["source"]))
     os.makedirs(os.path.dirname(program), exist_ok=True)
     with open(program, "wb") as f:
         f.write(source)
@@ -283,23 +290,64 @@ def markdown(results: dict, upgrade: bool) -> str:
         return f"{r['status']}: {r.get('reason', '')}".replace("|", "\\|")
 
     for name, r in results.items():
-        spec = PROGRAMS[name]
-        row = (f"| `{name}` | [{spec['repo']}](https://github.com/{spec['repo']}/blob/"
-               f"{spec['commit']}/{spec['path'].replace(' ', '%20')}) `{spec['commit'][:7]}` | "
-               f"{spec['api']} | {cell(r['genuine'])} | {cell(r['migrated'])} |")
+        spec = ALL[name]
+        where = (f"ours: `tests/real_programs/{spec['source']}`" if "source" in spec else
+                 f"[{spec['repo']}](https://github.com/{spec['repo']}/blob/{spec['commit']}/"
+                 f"{spec['path'].replace(' ', '%20')}) `{spec['commit'][:7]}`")
+        row = (f"| `{name}` | {where} | {spec['api']} | {cell(r['genuine'])} | "
+               f"{cell(r['migrated'])} |")
         if upgrade:
             row += f" {cell(r['upgraded'])} |"
         lines.append(row)
     return "\n".join(lines) + "\n"
 
 
+def run(names: list[str], genuine_python: str, mirrors: str | None = None,
+        upgrade: bool = False, workdir: str | None = None, keep: bool = False,
+        log=None) -> dict:
+    """Runs the programs named; returns name -> variant -> {"status", "reason"/"numbers"}."""
+    if workdir:
+        os.makedirs(workdir, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="real-programs-", dir=workdir)
+    options = argparse.Namespace(mirrors=mirrors, genuine_python=genuine_python,
+                                 upgrade=upgrade, workdir=scratch, keep=keep)
+    cache, local_cache, data_root = (os.path.join(scratch, d)
+                                     for d in ("tfhub_cache", "local_modules", "data"))
+    env = run_env(cache)
+    specs = [ALL[n] for n in names]
+
+    def genuine(*argv):
+        proc = subprocess.run([genuine_python, *argv], env=env, capture_output=True,
+                              text=True, timeout=TIMEOUT)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed in {genuine_python}:\n{proc.stderr[-3000:]}")
+
+    handles = sorted({h for spec in specs for h in spec["handles"]})
+    genuine(STANDINS, cache, *handles)
+    for kind in sorted({k for spec in specs for k in spec.get("local_modules", {}).values()}):
+        genuine(STANDINS, "--module-dir", os.path.join(local_cache, kind), "--kind", kind)
+    for data in sorted({spec["data"] for spec in specs if spec.get("data")}):
+        genuine("-c", DATA[data], os.path.join(data_root, data))
+    results = {}
+    try:
+        for name in names:
+            results[name] = run_program(name, ALL[name], options, cache, local_cache, data_root)
+            if log:
+                log(name + " " + json.dumps(results[name]))
+    finally:
+        if not keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return results
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirrors", required=True,
-                        help="folder of git snapshots, one per repository (owner+name/repo)")
+    parser.add_argument("--mirrors", help="folder of git snapshots, one per repository "
+                        "(owner+name/repo); not needed for --only with our programs")
     parser.add_argument("--genuine-python", required=True,
                         help="python of a venv with tensorflow_hub 0.15 (nox -s legacy_reference)")
-    parser.add_argument("--only", nargs="*", help="program names (default: all)")
+    parser.add_argument("--only", nargs="*", help=f"program names (default: the real ones; "
+                        f"ours: {', '.join(OURS)})")
     parser.add_argument("--upgrade", action="store_true",
                         help="also run tf_upgrade_v2 + disable_v2_behavior + hubcompat-migrate")
     parser.add_argument("--markdown", help="write the results table here")
@@ -308,30 +356,11 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep each program's folders")
     args = parser.parse_args(argv)
     names = args.only or list(PROGRAMS)
-    unknown = sorted(set(names) - set(PROGRAMS))
+    unknown = sorted(set(names) - set(ALL))
     if unknown:
-        parser.error(f"unknown programs: {unknown}; known: {sorted(PROGRAMS)}")
-    if args.workdir:
-        os.makedirs(args.workdir, exist_ok=True)
-    scratch = tempfile.mkdtemp(prefix="real-programs-", dir=args.workdir)
-    args.workdir = scratch
-    cache, local_cache, data_root = (os.path.join(scratch, d)
-                                     for d in ("tfhub_cache", "local_modules", "data"))
-    env = run_env(cache)
-    handles = sorted({h for n in names for h in PROGRAMS[n]["handles"]})
-    subprocess.run([args.genuine_python, STANDINS, cache, *handles], check=True, env=env,
-                   capture_output=True, timeout=TIMEOUT)
-    for kind in sorted({k for n in names for k in PROGRAMS[n].get("local_modules", {}).values()}):
-        subprocess.run([args.genuine_python, STANDINS, "--module-dir",
-                        os.path.join(local_cache, kind), "--kind", kind], check=True, env=env,
-                       capture_output=True, timeout=TIMEOUT)
-    for data in sorted({PROGRAMS[n]["data"] for n in names if PROGRAMS[n].get("data")}):
-        subprocess.run([args.genuine_python, "-c", DATA[data], os.path.join(data_root, data)],
-                       check=True, env=env, capture_output=True, timeout=TIMEOUT)
-    results = {}
-    for name in names:
-        results[name] = run_program(name, PROGRAMS[name], args, cache, local_cache, data_root)
-        print(name, json.dumps(results[name]), flush=True)
+        parser.error(f"unknown programs: {unknown}; known: {sorted(ALL)}")
+    results = run(names, args.genuine_python, args.mirrors, args.upgrade, args.workdir,
+                  args.keep, log=lambda line: print(line, flush=True))
     table = markdown(results, args.upgrade)
     print(table)
     if args.markdown:
@@ -340,8 +369,6 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)
-    if not args.keep:
-        shutil.rmtree(scratch, ignore_errors=True)
     return 0 if all(r["migrated"]["status"] == "same" for r in results.values()) else 1
 
 

@@ -100,3 +100,36 @@ PROGRAMS = {
                 "saved graph are not compared, the bottleneck files and labels are",
     },
 }
+
+
+# Programs written here in the real programs' patterns (ours/), for CI, which cannot fetch:
+# tests/real_programs/test_our_programs.py runs them the same way (heavy).
+OURS = {
+    "session_placeholders": {
+        "source": "ours/session_placeholders.py",
+        "handles": ["https://tfhub.dev/google/universal-sentence-encoder/2"],
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "text_column_linear": {
+        "source": "ours/text_column_linear.py",
+        "handles": ["https://tfhub.dev/google/nnlm-en-dim128/1"],
+        "api": "tf1", "compare": ["stdout"], "needs": "estimator",
+        "note": "tf.estimator is gone from TF 2.16 on: runs where TF <= 2.15",
+    },
+    "keras_lambda_elmo": {
+        "source": "ours/keras_lambda_elmo.py",
+        "handles": ["https://tfhub.dev/google/elmo/2"],
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "slim_image": {
+        "source": "ours/slim_image.py",
+        "handles": ["https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/2"],
+        "api": "tf1", "compare": ["session", "stdout"],
+    },
+    "retrain_style": {
+        "source": "ours/retrain_style.py",
+        "handles": ["https://tfhub.dev/google/imagenet/inception_v3/feature_vector/1"],
+        "api": "tf1", "compare": ["session", "stdout"],
+        "args": ["--summaries_dir", "{work}/summaries"],
+    },
+}

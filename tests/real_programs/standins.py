@@ -240,8 +240,8 @@ def main(argv=None):
         shutil.rmtree(tmp, ignore_errors=True)
         export(kind, params, tmp, seed=handle)
         with open(target + ".descriptor.txt", "w", encoding="utf-8") as f:
-            f.write("Module: %s\nDownload Time: %s\nDownloader Hostname: %s (PID:%d)" % (
-                handle, datetime.datetime.today(), socket.gethostname(), os.getpid()))
+            f.write(f"Module: {handle}\nDownload Time: {datetime.datetime.today()}\n"
+                    f"Downloader Hostname: {socket.gethostname()} (PID:{os.getpid()})")
         os.rename(tmp, target)
         print("exported", handle, "->", target, file=sys.stderr)
 
