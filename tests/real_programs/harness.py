@@ -5,7 +5,7 @@
         --genuine-python /work/venvs/genuine/bin/python [--only NAME ...] [--markdown FILE]
 
 Run it with the Python whose TensorFlow and hubcompat are under test (TF 2.21 here).
-For each program of programs.py, unedited, in a scratch folder:
+For each program of catalog.py, unedited, in a scratch folder:
 
 - genuine: tensorflow_hub 0.15 on the genuine venv's TF (2.15). Programs written against
   the TF1 API first go through that TF's ``tf_upgrade_v2`` and get
@@ -37,7 +37,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from programs import OURS, PROGRAMS  # noqa: E402
+from catalog import OURS, PROGRAMS  # noqa: E402
 
 ALL = {**PROGRAMS, **OURS}
 
@@ -306,6 +306,7 @@ def run(names: list[str], genuine_python: str, mirrors: str | None = None,
         upgrade: bool = False, workdir: str | None = None, keep: bool = False,
         log=None) -> dict:
     """Runs the programs named; returns name -> variant -> {"status", "reason"/"numbers"}."""
+    genuine_python = shutil.which(genuine_python) or genuine_python
     if workdir:
         os.makedirs(workdir, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="real-programs-", dir=workdir)
