@@ -10,6 +10,8 @@ Fields:
 - ``local_modules``: module folders it names by a relative path -> stand-in kind;
 - ``api``: "tf1" (written against TF1: the genuine run needs ``tf_upgrade_v2`` and
   ``disable_v2_behavior()``) or "tf2" (TF 2.x runs it as written);
+- ``genuine_edits``: (old, new) text replacements made after ``tf_upgrade_v2`` for the
+  genuine run, the hand edits its report asks for (``tf.contrib`` has no TF 2 name);
 - ``args``: command line (``{data}`` is the generated data folder, ``{work}`` a scratch one);
 - ``data``: the generator of the small data set it reads (``harness.DATA``);
 - ``compare``: what is compared: "session" (the values its ``Session.run`` calls
@@ -17,6 +19,11 @@ Fields:
   relative to ``{work}``); outputs that depend on unseeded random initialisation are
   left out (said in ``note``).
 """
+
+# tf_upgrade_v2 turns tf.image.resize_bilinear into tf.image.resize(method=BILINEAR), which
+# samples at half-pixel centres (other numbers); the TF1 op is tf.compat.v1's.
+RESIZE_BILINEAR = [("tf.image.resize(", "tf.compat.v1.image.resize_bilinear("),
+                   (", method=tf.image.ResizeMethod.BILINEAR)", ")")]
 
 PROGRAMS = {
     "smurfit_simple_example": {
@@ -88,7 +95,7 @@ PROGRAMS = {
         "repo": "tensorflow/hub", "commit": "26c94f67716f457efaa70c63b4d1b561a08be9f1",
         "path": "examples/image_retraining/retrain.py",
         "handles": ["https://tfhub.dev/google/imagenet/inception_v3/feature_vector/3"],
-        "api": "tf1", "data": "flower_photos",
+        "api": "tf1", "data": "flower_photos", "genuine_edits": RESIZE_BILINEAR,
         "args": ["--image_dir", "{data}", "--how_many_training_steps", "3",
                  "--bottleneck_dir", "{work}/bottlenecks", "--output_graph", "{work}/graph.pb",
                  "--output_labels", "{work}/labels.txt", "--summaries_dir", "{work}/summaries",
@@ -112,6 +119,9 @@ OURS = {
     },
     "text_column_linear": {
         "source": "ours/text_column_linear.py",
+        # tf_upgrade_v2 inserts Keras's Reduction into the compat.v1 Estimator, which rejects it
+        "genuine_edits": [("loss_reduction=tf.keras.losses.Reduction.SUM",
+                           "loss_reduction=tf.compat.v1.losses.Reduction.SUM")],
         "handles": ["https://tfhub.dev/google/nnlm-en-dim128/1"],
         "api": "tf1", "compare": ["stdout"], "needs": "estimator",
         "note": "tf.estimator is gone from TF 2.16 on: runs where TF <= 2.15",
@@ -123,11 +133,13 @@ OURS = {
     },
     "slim_image": {
         "source": "ours/slim_image.py",
+        "genuine_edits": [("slim = tf.contrib.slim", "import tf_slim as slim")],
         "handles": ["https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/2"],
         "api": "tf1", "compare": ["session", "stdout"],
     },
     "retrain_style": {
         "source": "ours/retrain_style.py",
+        "genuine_edits": RESIZE_BILINEAR,
         "handles": ["https://tfhub.dev/google/imagenet/inception_v3/feature_vector/1"],
         "api": "tf1", "compare": ["session", "stdout"],
         "args": ["--summaries_dir", "{work}/summaries"],

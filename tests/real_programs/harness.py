@@ -136,6 +136,18 @@ def tf_upgrade(python: str, program: str) -> None:
     os.replace(out, program)
 
 
+def hand_edit(program: str, edits: list) -> None:
+    """The edits a user made by hand after tf_upgrade_v2 (catalog: ``genuine_edits``)."""
+    with open(program, encoding="utf-8") as f:
+        text = f.read()
+    for old, new in edits:
+        if old not in text:
+            raise Failed(f"hand edit: {old!r} is not in the upgraded program")
+        text = text.replace(old, new)
+    with open(program, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def migrate(python: str, program: str) -> None:
     proc = subprocess.run(
         [python, "-m", "hubcompat.migrate", "--no-progress", "-q", program],
@@ -242,6 +254,7 @@ def run_program(name: str, spec: dict, args: argparse.Namespace, cache: str,
             if variant == "genuine":
                 if tf1:
                     tf_upgrade(args.genuine_python, program)
+                hand_edit(program, spec.get("genuine_edits", []))
                 outputs[variant] = capture(args.genuine_python, program, prog_args, cache, tf1)
             elif variant == "migrated":
                 migrate(sys.executable, program)
@@ -284,7 +297,7 @@ def markdown(results: dict, upgrade: bool) -> str:
 
     def cell(r):
         if r["status"] == "same":
-            return f"same ({r['numbers']} numbers)"
+            return f"same ({r['numbers']} numbers)" if r["numbers"] else "same (no numbers)"
         if r["status"] == "ran":
             return "ran"
         return f"{r['status']}: {r.get('reason', '')}".replace("|", "\\|")

@@ -3,12 +3,11 @@ copied from it: a Keras Lambda around hub.Module('.../elmo/2'), the Session set 
 import numpy as np
 import tensorflow as tf
 import tensorflow_hub as hub
-from tensorflow.keras import backend as K
 from tensorflow.keras.layers import Dense, Input, Lambda
 from tensorflow.keras.models import Model
 
 sess = tf.Session()
-K.set_session(sess)
+tf.keras.backend.set_session(sess)
 
 elmo_model = hub.Module("https://tfhub.dev/google/elmo/2", trainable=True)
 
