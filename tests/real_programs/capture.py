@@ -4,10 +4,10 @@
 
 Standard library + numpy + TensorFlow: the genuine tensorflow_hub venv (TF 2.15) runs it
 as well as the hubcompat one. ``Session.run`` (and ``Tensor.eval`` / ``Operation.run``,
-which call it) is wrapped: each call made from the program's own files (the first frame
-outside the installed packages is in the program's folder) has its fetched values
-flattened and kept; at exit they are written to OUT.npz as ``run<call>_<leaf>``.
-Calls TensorFlow, Keras or the hub library make on their own are not kept.
+which call it) is wrapped: each call the program's own files make (directly, or through
+``Tensor.eval``/``Operation.run``) has its fetched values flattened and kept; at exit they
+are written to OUT.npz as ``run<call>_<leaf>``. Calls Keras, Estimators or the hub library
+make on their own are not kept (what they compute reaches the program's prints).
 
 ``CAPTURE_DISABLE_V2=1`` calls ``tf.compat.v1.disable_v2_behavior()`` before the program
 runs: the one line TF1 programs need added by hand after ``tf_upgrade_v2``.
@@ -33,13 +33,16 @@ def main():
         tf.compat.v1.disable_v2_behavior()
 
     stdlib = os.path.dirname(os.__file__)
+    # Between the program and BaseSession.run: Session.run itself, Tensor.eval,
+    # Operation.run and TensorFlow's call wrappers, nothing else (Keras's own runs, say).
+    passthrough = ("/client/session.py", "/framework/ops.py", "/framework/tensor.py",
+                   "/util/traceback_utils.py", "/util/dispatch.py", "/util/deprecation.py")
 
     def from_program():
         frame = sys._getframe(2)
         while frame is not None:
             name = frame.f_code.co_filename
-            if not ("site-packages" in name or "/hubcompat/" in name or name.startswith(stdlib)
-                    or name.startswith("<")):
+            if not (name.endswith(passthrough) or name.startswith(stdlib) or name == __file__):
                 return os.path.abspath(name).startswith(folder + os.sep)
             frame = frame.f_back
         return False

@@ -16,7 +16,8 @@ Fields:
 - ``data``: the generator of the small data set it reads (``harness.DATA``);
 - ``compare``: what is compared: "session" (the values its ``Session.run`` calls
   returned), "stdout" (numbers printed), "files:<glob>" (numbers in files it writes,
-  relative to ``{work}``); outputs that depend on unseeded random initialisation are
+  relative to ``{work}``), "module:<folder>" (a Hub module it exports: files, assets,
+  variable values); outputs that depend on unseeded random initialisation are
   left out (said in ``note``).
 """
 
@@ -90,6 +91,16 @@ PROGRAMS = {
         "path": "Chapter 7/google_sent_enc_from_tfhub.py",
         "handles": ["https://tfhub.dev/google/universal-sentence-encoder/2"],
         "api": "tf2", "compare": ["session", "stdout"],
+    },
+    "hub_text_embeddings_export": {
+        "repo": "tensorflow/hub", "commit": "26c94f67716f457efaa70c63b4d1b561a08be9f1",
+        "path": "examples/text_embeddings/export.py", "handles": [],
+        "api": "tf1", "data": "text_embeddings",
+        "args": ["--embedding_file", "{data}/embeddings.txt", "--export_path", "{work}/module",
+                 "--num_oov_buckets", "2"],
+        "compare": ["session", "module:module"],
+        "note": "writes a TF1 Hub module from a text embedding file (hub.create_module_spec, "
+                "hub.Module.export)",
     },
     "hub_retrain": {
         "repo": "tensorflow/hub", "commit": "26c94f67716f457efaa70c63b4d1b561a08be9f1",

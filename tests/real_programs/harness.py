@@ -62,7 +62,17 @@ for label in ("daisy", "roses"):
         with open(os.path.join(root, label, "img%d.jpg" % i), "wb") as f:
             f.write(data)
 """
-DATA = {"flower_photos": FLOWER_IMAGES}
+TEXT_EMBEDDINGS = r"""
+import os, sys
+import numpy as np
+os.makedirs(sys.argv[1])
+rng = np.random.default_rng(11)
+words = "the cat is on mat dogs are in fog a great movie".split()
+with open(os.path.join(sys.argv[1], "embeddings.txt"), "w") as f:
+    for word in words:
+        f.write(word + " " + " ".join("%.6f" % v for v in rng.normal(0, 1, 8)) + "\n")
+"""
+DATA = {"flower_photos": FLOWER_IMAGES, "text_embeddings": TEXT_EMBEDDINGS}
 
 
 def mirror_git(mirrors: str, repo: str) -> str:
@@ -182,6 +192,19 @@ def numbers(text: str) -> np.ndarray:
     return np.array([float(m) for m in NUMBER.findall(text)], dtype=np.float64)
 
 
+TENSOR_DICT = re.compile(r"\{(?:'[^']+': <tf\.Tensor [^>]*>(?:, )?)+\}")
+TENSOR_ITEM = re.compile(r"'([^']+)': (<tf\.Tensor [^>]*>)")
+
+
+def sorted_tensor_dicts(text: str) -> str:
+    """Printed dicts of tensors with their items sorted by key: tensorflow_hub builds the
+    outputs dict in the order of the signature's protobuf map, which is the protobuf
+    library's hash order, not something a program can rely on."""
+    return TENSOR_DICT.sub(
+        lambda m: "{" + ", ".join(f"'{k}': {v}" for k, v in sorted(TENSOR_ITEM.findall(
+            m.group(0)))) + "}", text)
+
+
 def close(a: np.ndarray, b: np.ndarray) -> str | None:
     """None if equal within tolerance, else what differs."""
     if a.shape != b.shape:
@@ -198,25 +221,66 @@ def close(a: np.ndarray, b: np.ndarray) -> str | None:
     return None if np.array_equal(a, b) else "values differ"
 
 
-def compare(spec: dict, ref: dict, got: dict, ref_work: str, got_work: str) -> tuple[str, int]:
-    """('' or what differs, how many numbers were compared)."""
+def compare_modules(got: str, ref: str) -> tuple[str, int]:
+    """Two exported TF1 Hub modules: same files, same tfhub_module.pb and assets, and the
+    same variable values (read with this TensorFlow's checkpoint reader)."""
+    import tensorflow as tf
+
+    def files(root):
+        return sorted(os.path.relpath(os.path.join(d, f), root)
+                      for d, _, names in os.walk(root) for f in names)
+
+    if not os.path.isdir(ref) or files(got) != files(ref):
+        return f"exported module files: {files(got)} vs {files(ref) if os.path.isdir(ref) else 'none'}", 0
+    for rel in files(ref):
+        if rel == "tfhub_module.pb" or rel.startswith("assets"):
+            with open(os.path.join(got, rel), "rb") as a, open(os.path.join(ref, rel), "rb") as b:
+                if a.read() != b.read():
+                    return f"exported module: {rel} differs", 0
+    got_vars = tf.train.load_checkpoint(os.path.join(got, "variables", "variables"))
+    ref_vars = tf.train.load_checkpoint(os.path.join(ref, "variables", "variables"))
+    names = sorted(ref_vars.get_variable_to_shape_map())
+    if names != sorted(got_vars.get_variable_to_shape_map()):
+        return "exported module: other variables", 0
     count = 0
+    for name in names:
+        diff = close(got_vars.get_tensor(name), ref_vars.get_tensor(name))
+        if diff:
+            return f"exported variable {name}: {diff}", count
+        count += ref_vars.get_tensor(name).size
+    return "", count
+
+
+def compare(spec: dict, ref: dict, got: dict, ref_work: str,
+            got_work: str) -> tuple[str, int, list[str]]:
+    """('' or what differs, how many numbers were compared, notes)."""
+    count, notes = 0, []
     for what in spec["compare"]:
         if what == "session":
             if sorted(ref["runs"]) != sorted(got["runs"]):
                 return (f"Session.run results: {len(got['runs'])} values vs "
-                        f"{len(ref['runs'])}"), count
+                        f"{len(ref['runs'])}"), count, notes
             for key in sorted(ref["runs"]):
                 diff = close(got["runs"][key], ref["runs"][key])
                 if diff:
-                    return f"Session.run value {key}: {diff}", count
+                    return f"Session.run value {key}: {diff}", count, notes
                 count += ref["runs"][key].size
         elif what == "stdout":
             a, b = numbers(got["stdout"]), numbers(ref["stdout"])
             diff = close(a, b)
             if diff:
-                return f"printed numbers: {diff}", count
+                a = numbers(sorted_tensor_dicts(got["stdout"]))
+                b = numbers(sorted_tensor_dicts(ref["stdout"]))
+                if close(a, b):
+                    return f"printed numbers: {diff}", count, notes
+                notes.append("a printed dict of output tensors lists its keys in another order")
             count += b.size
+        elif what.startswith("module:"):
+            diff, n = compare_modules(os.path.join(got_work, what[len("module:"):]),
+                                      os.path.join(ref_work, what[len("module:"):]))
+            if diff:
+                return diff, count, notes
+            count += n
         elif what.startswith("files:"):
             pattern = what[len("files:"):]
             ref_files = sorted(os.path.relpath(p, ref_work)
@@ -224,7 +288,7 @@ def compare(spec: dict, ref: dict, got: dict, ref_work: str, got_work: str) -> t
             got_files = sorted(os.path.relpath(p, got_work)
                                for p in glob.glob(os.path.join(got_work, pattern)))
             if not ref_files or ref_files != got_files:
-                return f"files {pattern}: {len(got_files)} vs {len(ref_files)}", count
+                return f"files {pattern}: {len(got_files)} vs {len(ref_files)}", count, notes
             for rel in ref_files:
                 with open(os.path.join(ref_work, rel), encoding="utf-8") as f:
                     b = numbers(f.read())
@@ -232,9 +296,9 @@ def compare(spec: dict, ref: dict, got: dict, ref_work: str, got_work: str) -> t
                     a = numbers(f.read())
                 diff = close(a, b)
                 if diff:
-                    return f"{rel}: {diff}", count
+                    return f"{rel}: {diff}", count, notes
                 count += b.size
-    return "", count
+    return "", count, notes
 
 
 def run_program(name: str, spec: dict, args: argparse.Namespace, cache: str,
@@ -275,9 +339,12 @@ def run_program(name: str, spec: dict, args: argparse.Namespace, cache: str,
             results[variant] = {"status": "no reference",
                                 "reason": "genuine run failed"}
             continue
-        diff, count = compare(spec, ref, outputs[variant], ref["work"], outputs[variant]["work"])
+        diff, count, notes = compare(spec, ref, outputs[variant], ref["work"],
+                                     outputs[variant]["work"])
         results[variant] = ({"status": "different", "reason": diff} if diff
                             else {"status": "same", "numbers": count})
+        if notes and not diff:
+            results[variant]["notes"] = sorted(set(notes))
     if "genuine" not in results:
         results["genuine"] = {"status": "ran"}
     if not args.keep:
@@ -297,7 +364,8 @@ def markdown(results: dict, upgrade: bool) -> str:
 
     def cell(r):
         if r["status"] == "same":
-            return f"same ({r['numbers']} numbers)" if r["numbers"] else "same (no numbers)"
+            text = f"same ({r['numbers']} numbers)" if r["numbers"] else "same (no numbers)"
+            return text + "".join(f"; {n}" for n in r.get("notes", []))
         if r["status"] == "ran":
             return "ran"
         return f"{r['status']}: {r.get('reason', '')}".replace("|", "\\|")
