@@ -26,6 +26,14 @@ Fields:
 RESIZE_BILINEAR = [("tf.image.resize(", "tf.compat.v1.image.resize_bilinear("),
                    (", method=tf.image.ResizeMethod.BILINEAR)", ")")]
 
+RETRAIN_ARGS = [
+    "--image_dir", "{data}", "--how_many_training_steps", "3",
+    "--bottleneck_dir", "{work}/bottlenecks", "--output_graph", "{work}/graph.pb",
+    "--output_labels", "{work}/labels.txt", "--summaries_dir", "{work}/summaries",
+    "--intermediate_output_graphs_dir", "{work}/intermediate",
+    "--saved_model_dir", "{work}/saved_model", "--eval_step_interval", "1",
+    "--train_batch_size", "4", "--validation_batch_size", "4"]
+
 PROGRAMS = {
     "smurfit_simple_example": {
         "repo": "choran/Smurfit_diss", "commit": "24a4701098aa3bc5021060c1a174be5f22e7d498",
@@ -103,21 +111,29 @@ PROGRAMS = {
                 "hub.Module.export)",
     },
     "hub_retrain": {
-        "repo": "tensorflow/hub", "commit": "26c94f67716f457efaa70c63b4d1b561a08be9f1",
+        # the TF1-era version (Oct 2019): tf.contrib.quantize only inside the quantized path
+        "repo": "tensorflow/hub", "commit": "50bbebaa248cff13e82ddf0268ed1b149ef478f2",
         "path": "examples/image_retraining/retrain.py",
         "handles": ["https://tfhub.dev/google/imagenet/inception_v3/feature_vector/3"],
         "api": "tf1", "data": "flower_photos", "genuine_edits": RESIZE_BILINEAR,
-        "args": ["--image_dir", "{data}", "--how_many_training_steps", "3",
-                 "--bottleneck_dir", "{work}/bottlenecks", "--output_graph", "{work}/graph.pb",
-                 "--output_labels", "{work}/labels.txt", "--summaries_dir", "{work}/summaries",
-                 "--intermediate_output_graphs_dir", "{work}/intermediate",
-                 "--saved_model_dir", "{work}/saved_model", "--eval_step_interval", "1",
-                 "--train_batch_size", "4", "--validation_batch_size", "4"],
+        "args": RETRAIN_ARGS,
         "compare": ["files:bottlenecks/*/*.txt", "files:labels.txt"],
         "note": "the new layer starts from unseeded random weights: accuracies and the "
                 "saved graph are not compared, the bottleneck files and labels are",
     },
-}
+    "hub_retrain_2024": {
+        # the last version (deprecated in favour of make_image_classifier): a top-level
+        # `from tensorflow.contrib import quantize`, which no TF 2 has
+        "repo": "tensorflow/hub", "commit": "26c94f67716f457efaa70c63b4d1b561a08be9f1",
+        "path": "examples/image_retraining/retrain.py",
+        "handles": ["https://tfhub.dev/google/imagenet/inception_v3/feature_vector/3"],
+        "api": "tf1", "data": "flower_photos",
+        "genuine_edits": [("from tensorflow.contrib import quantize as contrib_quantize", ""),
+                          *RESIZE_BILINEAR],
+        "args": RETRAIN_ARGS,
+        "compare": ["files:bottlenecks/*/*.txt", "files:labels.txt"],
+        "note": "as hub_retrain",
+    },
 
 
 # Programs written here in the real programs' patterns (ours/), for CI, which cannot fetch:
