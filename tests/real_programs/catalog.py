@@ -134,6 +134,7 @@ PROGRAMS = {
         "compare": ["files:bottlenecks/*/*.txt", "files:labels.txt"],
         "note": "as hub_retrain",
     },
+}
 
 
 # Programs written here in the real programs' patterns (ours/), for CI, which cannot fetch:
