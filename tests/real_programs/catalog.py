@@ -32,7 +32,8 @@ RETRAIN_ARGS = [
     "--output_labels", "{work}/labels.txt", "--summaries_dir", "{work}/summaries",
     "--intermediate_output_graphs_dir", "{work}/intermediate",
     "--saved_model_dir", "{work}/saved_model", "--eval_step_interval", "1",
-    "--train_batch_size", "4", "--validation_batch_size", "4"]
+    "--train_batch_size", "4", "--validation_batch_size", "4",
+    "--testing_percentage", "25", "--validation_percentage", "25"]
 
 PROGRAMS = {
     "smurfit_simple_example": {

@@ -56,7 +56,7 @@ root = sys.argv[1]
 rng = np.random.default_rng(7)
 for label in ("daisy", "roses"):
     os.makedirs(os.path.join(root, label), exist_ok=True)
-    for i in range(6):
+    for i in range(20):
         pixels = rng.integers(0, 256, (48, 40, 3), dtype=np.uint8)
         data = tf.io.encode_jpeg(pixels).numpy()
         with open(os.path.join(root, label, "img%d.jpg" % i), "wb") as f:
