@@ -392,3 +392,16 @@ CONTRIB_RENAMES = {'contrib.batching.batch_function': 'nondifferentiable_batch_f
  'contrib.tpu.shutdown_system': 'compat.v1.tpu.shutdown_system',
  'contrib.training.checkpoints_iterator': 'train.checkpoints_iterator',
  'contrib.util.constant_value': 'get_static_value'}
+SLIM_LAYERS = frozenset(['GDN', 'RevBlock', 'adaptive_clipping_fn', 'apply_regularization', 'avg_pool2d', 'avg_pool3d',
+ 'batch_norm', 'bias_add', 'bucketize', 'conv1d', 'conv2d', 'conv2d_in_plane',
+ 'conv2d_transpose', 'conv3d', 'conv3d_transpose', 'convolution', 'convolution1d',
+ 'convolution2d', 'convolution2d_in_plane', 'convolution2d_transpose', 'convolution3d',
+ 'convolution3d_transpose', 'dense_to_sparse', 'dropout', 'flatten', 'fully_connected', 'gdn',
+ 'group_norm', 'images_to_sequence', 'instance_norm', 'l1_l2_regularizer', 'l1_regularizer',
+ 'l2_regularizer', 'layer_norm', 'legacy_fully_connected', 'max_pool2d', 'max_pool3d', 'maxout',
+ 'one_hot_encoding', 'optimize_loss', 'pool', 'recompute_grad', 'repeat', 'rev_block',
+ 'scale_gradient', 'separable_conv2d', 'separable_convolution2d', 'sequence_to_images',
+ 'softmax', 'spatial_softmax', 'stack', 'sum_regularizer', 'summarize_activation',
+ 'summarize_activations', 'summarize_collection', 'summarize_tensor', 'summarize_tensors',
+ 'unit_norm', 'variance_scaling_initializer', 'xavier_initializer',
+ 'xavier_initializer_conv2d'])

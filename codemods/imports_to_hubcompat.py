@@ -14,7 +14,10 @@ rewritten code never needs tensorflow_hub. The user's alias is kept:
   import KerasLayer``
 
 Imports of tensorflow_hub submodules as modules (``import
-tensorflow_hub.tools``, ``from tensorflow_hub import module``) get a TODO.
+tensorflow_hub.tools``, ``from tensorflow_hub import test_utils``) and of names
+hubcompat does not have get a TODO naming them: the table of tensorflow_hub
+0.15.0's and 0.16.1's modules and public names is data (``_hub_names.py``,
+recorded from the genuine wheels by ``tools/record_hub_modules.py``).
 Runs last, since the other codemods match ``tensorflow_hub`` names.
 """
 
@@ -24,15 +27,28 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from hubcompat.codemods._base import BOTH, HubCodemod
+from hubcompat.codemods._hub_names import MODULES, PUBLIC, SOURCE_ONLY
 
+#: tensorflow_hub's modules (0.15.0 and 0.16.1 wheels, and source-only ones): hubcompat
+#: has none of them. Public names hubcompat has: ``_hub_names.PUBLIC``.
 SUBMODULES = frozenset(
-    {
-        "compressed_module_resolver", "config", "estimator", "feature_column",
-        "feature_column_v2", "image_util", "keras_layer", "module", "module_v2",
-        "native_module", "registry", "resolver", "saved_model_lib", "saved_model_module",
-        "tf_utils", "tools", "uncompressed_module_resolver", "version",
-    }
-)  # fmt: skip
+    {m.split(".")[0] for names in MODULES.values() for m in names} | set(SOURCE_ONLY)
+)
+
+
+def _has(name: str) -> bool:
+    """Does hubcompat have tensorflow_hub's public name ``name`` (dunders: ``__version__``)?"""
+    return name in PUBLIC or (name.startswith("__") and name.endswith("__"))
+
+
+def _todo_names(module: str, names: list[str]) -> str:
+    spelled = ", ".join(f"{module}.{n}" for n in names)
+    what = "modules of tensorflow_hub" if all(n in SUBMODULES for n in names) else "names"
+    return (
+        f"from {module} import {', '.join(names)}: hubcompat has no {spelled} "
+        f"({what} hubcompat does not provide); import what you use from hubcompat's "
+        "public names instead"
+    )
 
 
 _CONTAINERS = (
@@ -65,7 +81,7 @@ class ImportsToHubcompatCommand(HubCodemod):
             elif full.startswith("tensorflow_hub."):
                 self.todo(
                     original_node,
-                    f"import {full}: hubcompat has no such submodule; "
+                    f"import {full}: hubcompat has no such submodule ({full}); "
                     "import the names from hubcompat instead",
                 )
             names.append(alias)
@@ -80,13 +96,10 @@ class ImportsToHubcompatCommand(HubCodemod):
         if full != "tensorflow_hub" and not full.startswith("tensorflow_hub."):
             return updated_node
         if not isinstance(updated_node.names, cst.ImportStar):
-            imported = {get_full_name_for_node(a.name) for a in updated_node.names}
-            if full == "tensorflow_hub" and imported & SUBMODULES:
-                self.todo(
-                    original_node,
-                    f"from {full} import <submodule>: hubcompat has no "
-                    "such submodule; import the names from hubcompat instead",
-                )
+            imported = [get_full_name_for_node(a.name) or "" for a in updated_node.names]
+            missing = [n for n in imported if not _has(n)]
+            if missing:
+                self.todo(original_node, _todo_names(full, missing))
                 return updated_node
         elif full != "tensorflow_hub":
             self.todo(original_node, f"from {full} import *: import the names from hubcompat")

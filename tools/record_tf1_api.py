@@ -15,7 +15,10 @@ needs tf-keras), and committed:
   version) renames, because the v2 one differs (``summary.scalar``): spelled
   ``tf.compat.v1.`` where a file keeps v2 behaviour;
 - ``CONTRIB_RENAMES``: ``tf.contrib.*`` symbols and their successors, from
-  tf_upgrade_v2's tables (``all_renames_v2``) of both TensorFlow versions.
+  tf_upgrade_v2's tables (``all_renames_v2``) of both TensorFlow versions;
+- ``SLIM_LAYERS``: what tf-slim (the maintained extraction of ``tf.contrib.slim``
+  and ``tf.contrib.layers``) exports from its ``layers`` package: the successors
+  of ``tf.contrib.layers.<name>`` (``fully_connected``, ``xavier_initializer``).
 
 Run with the newest TensorFlow, pointing ``--tf215-python`` at a Python with
 TensorFlow 2.15 (the genuine tensorflow_hub venv)::
@@ -72,8 +75,17 @@ walk(tf, "", v2, set())
 renames = dict(all_renames_v2.symbol_renames)
 contrib = {k: v for k, v in renames.items() if k.startswith("tf.contrib.")}
 others = sorted(k for k in renames if not k.startswith("tf.contrib."))
+try:
+    import tf_slim
+    slim_layers = sorted(
+        n for n in dir(tf_slim)
+        if not n.startswith("_")
+        and str(getattr(getattr(tf_slim, n), "__module__", "")).startswith("tf_slim.layers")
+    )
+except ImportError:
+    slim_layers = []
 json.dump({"version": tf.__version__, "v1": sorted(v1), "v2": sorted(v2), "contrib": contrib,
-           "renamed": others}, sys.stdout)
+           "renamed": others, "slim_layers": slim_layers}, sys.stdout)
 '''
 
 
@@ -96,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tf215-python", required=True, help="a Python with TensorFlow 2.15")
     parser.add_argument("--python", default=sys.executable, help="a Python with the newest TF")
+    parser.add_argument("--out", default=str(OUT), help="where to write (default: the table)")
     args = parser.parse_args()
     new, old = record(args.python, True), record(args.tf215_python, False)
     v1, v2 = set(new["v1"]), set(new["v2"])
@@ -117,10 +130,11 @@ def main() -> None:
         f"REMOVED = frozenset({pprint.pformat(minimal(removed), width=96, compact=True)})",
         f"V1_SEMANTICS = frozenset({pprint.pformat(semantics, width=96, compact=True)})",
         f"CONTRIB_RENAMES = {pprint.pformat(contrib, width=96)}",
+        f"SLIM_LAYERS = frozenset({pprint.pformat(new['slim_layers'], width=96, compact=True)})",
         "",
     ]
-    OUT.write_text("\n".join(body), encoding="utf-8")
-    print(f"wrote {OUT}")
+    Path(args.out).write_text("\n".join(body), encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

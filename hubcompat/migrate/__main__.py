@@ -137,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             verb = "would rewrite" if args.check else "rewrote"
             print(f"{verb} {result.path}", file=sys.stderr)
 
+    from hubcompat.migrate import program_needs
+
+    collected = program_needs.complete(collected, map(str, files), options.write)
     summary = report.build(collected, target, [c.name() for c in chosen])
     for path in args.report or []:
         report.write(summary, path)
@@ -149,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"TODOs {counts['todos']}",
             file=sys.stderr,
         )
+        for line in program_needs.summary_lines(summary):
+            print(line, file=sys.stderr)
     if args.check and counts["changed"]:
         return EXIT_CHANGES
     if counts["errors"]:

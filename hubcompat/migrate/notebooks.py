@@ -14,8 +14,9 @@
 - IPython syntax (``%magic``, ``!shell``, ``x = !cmd``, ``obj?``) is masked
   as ``pass`` placeholders while libcst looks, and restored; ``!pip install``
   / ``%pip install`` lines naming tensorflow-hub are rewritten by
-  ``dependencies``. Cells with a ``%%cell_magic`` or that do not parse are
-  left as they are and reported.
+  ``dependencies``. A ``%%writefile x.py`` cell's body is migrated as the
+  Python file it becomes (the magic line kept). Other cells with a
+  ``%%cell_magic`` or that do not parse are left as they are and reported.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ _MAGIC = re.compile(
 )
 _MARK = "# hubcompat-notebook-cell-{}"
 _MARK_RE = re.compile(r"^# hubcompat-notebook-cell-(\d+)\n", re.MULTILINE)
+#: ``%%writefile [-a] name.py``: the cell's body is a Python file
+_WRITEFILE = re.compile(r"\s*%%(?:writefile|file)[ \t]+(?:-a[ \t]+|--append[ \t]+)?\S+\.py[ \t]*\r?\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")  # Jupyter splits sources at "\n" only
 
 
@@ -135,6 +138,7 @@ def transform_notebook(
         raise type(exc)(f"{filename}: {exc}; left unchanged") from None
 
     cells: list[_Cell] = []
+    edits: list[tuple[int, int, str]] = []
     for index, node, key in _code_cells(root):
         type_node = node.members.get("cell_type")
         source = node.members.get(key)
@@ -147,6 +151,9 @@ def transform_notebook(
         else:
             result.skipped_cells.append(f"cell {index}: source is not text, left unchanged")
             continue
+        if _WRITEFILE.match(code):
+            edits += _writefile_cell(raw, index, source, code, codemods, filename, result)
+            continue
         if code.lstrip().startswith("%%"):
             result.skipped_cells.append(f"cell {index}: cell magic, left unchanged")
             continue
@@ -158,6 +165,7 @@ def transform_notebook(
             continue
         cells.append(_Cell(index, source, code, masked, magics))
     if not cells:
+        result.text = jsontext.splice(raw, edits)
         return result
 
     combined = "".join(
@@ -179,7 +187,6 @@ def transform_notebook(
             )
 
     style = jsontext.EscapeStyle.of(raw)
-    edits: list[tuple[int, int, str]] = []
     for cell in cells:
         masked = new_masked[cell.index]
         if not cell.masked.endswith("\n") and masked.endswith("\n"):
@@ -200,8 +207,37 @@ def transform_notebook(
         if code != cell.code:
             edits += _source_edits(raw, cell.node, code, style)
     result.text = jsontext.splice(raw, edits)
-    result.events = events
+    result.events = events + result.events
     return result
+
+
+def _writefile_cell(
+    raw: str,
+    index: int,
+    node: jsontext.Node,
+    code: str,
+    codemods: Sequence[type[HubCodemod]],
+    filename: str,
+    result: NotebookResult,
+) -> list[tuple[int, int, str]]:
+    """A ``%%writefile x.py`` cell: its body is migrated as the Python file it becomes."""
+    magic, _, body = code.partition("\n")
+    where = f"{filename}: cell {index}"
+    try:
+        new_body, events = run_codemods(body, codemods, where)
+        if new_body != body:
+            check_compiles(new_body, where)
+    except MigrationError as exc:
+        reason = str(exc).replace(f"{where}: ", "")
+        result.skipped_cells.append(f"cell {index}: %%writefile body: {reason}")
+        return []
+    result.events += [
+        {**e, "cell": index, "line": e["line"] + 1 if e.get("line") else e.get("line")}
+        for e in events
+    ]
+    if new_body == body:
+        return []
+    return _source_edits(raw, node, f"{magic}\n{new_body}", jsontext.EscapeStyle.of(raw))
 
 
 def _source_edits(

@@ -12,6 +12,10 @@ from hubcompat.migrate.runner import FileResult
 
 
 def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> dict[str, Any]:
+    from hubcompat.migrate import program_needs
+
+    results = list(results)
+    runs, person = program_needs.verdicts(results)
     files: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
@@ -43,6 +47,9 @@ def build(results: Iterable[FileResult], target: str, codemods: list[str]) -> di
         },
         "files": files,
         "skipped": skipped,
+        "runs_as_is": runs,
+        "needs_a_person": person,
+        "needs": program_needs.needed(results),
     }
 
 
@@ -84,6 +91,13 @@ def to_markdown(report: dict[str, Any]) -> str:
                     f"(`{item['codemod']}`): {item['message']}"
                 )
         lines.append("")
+    lines += ["## Will it run?", ""]
+    lines += [f"- will run as they are: {len(report['runs_as_is'])}"]
+    lines += [f"- need a person: {len(report['needs_a_person'])}"]
+    lines += [f"  - `{p['path']}`: {r}" for p in report["needs_a_person"] for r in p["reasons"]]
+    if report["needs"]:
+        lines.append(f"- the migrated code needs: {', '.join(report['needs'])}")
+    lines.append("")
     if report["skipped"]:
         lines += ["## Skipped", ""]
         lines += [f"- `{s['path']}`: {s['reason']}" for s in report["skipped"]]

@@ -51,10 +51,12 @@ def run_codemods(
     events: list[dict[str, Any]] = []
     for command in [c for c in codemods if c.TEXT_LEVEL]:  # text edits before the parse
         if command.wants(text):
-            new, found = command.rewrite_text(text)  # type: ignore[attr-defined]
+            new, found = command.rewrite_text(text)
             events += found
             text = new
     codemods = [c for c in codemods if not c.TEXT_LEVEL]
+    if not any(c.wants(text) for c in codemods):  # TF1 code without hub: no libcst parse
+        return text, events
     tree = original = parse(text, filename)
     pruner: Pruner | None = None
     cutter: Pruner | None = None  # the first pruner: the file's text of each statement

@@ -113,7 +113,7 @@ def test_unchanged_and_unrelated_files_keep_bytes_and_mtime(tmp_path):
 
 
 def test_text_that_would_not_compile_is_never_written(tmp_path, monkeypatch):
-    class Broken(registry.all_codemods()[0]):  # a buggy codemod: turns statements into `return`
+    class Broken(registry.by_name()["string_references"]):  # a buggy codemod: turns statements into `return`
         TRIGGERS = ("tensorflow_hub",)
 
         def leave_Expr(self, original_node, updated_node):

@@ -236,3 +236,28 @@ def test_import_in_one_cell_is_known_in_another(tmp_path, capsys):
     assert cells[2].source == "m = tfhub.load('h')\nm(x)"
     assert cells[3].source.startswith("x = 1\n# TODO(hubcompat): `n` is used as a hub.Module")
     assert f"{path}: cell 3: line 2: TODO(module_to_load): `n` is used" in capsys.readouterr().err
+
+
+def test_writefile_cells_are_migrated_as_the_python_files_they_write(tmp_path, capsys):
+    body = 'import tensorflow as tf\nimport tensorflow_hub as hub\n\nx = tf.placeholder(tf.string)\nm = hub.Module("h")(x)\n'
+    nb = notebook(
+        "import numpy as np",
+        f"%%writefile embed.py\n{body}",
+        "%%writefile notes.txt\nimport tensorflow_hub\n",
+        "%%writefile -a broken.py\nimport tensorflow_hub\nprint 'py2'\n",
+    )
+    path = tmp_path / "deploy.ipynb"
+    path.write_text(nbformat.writes(nb))
+    run_twice(path)
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells]
+    assert cells[2] == (
+        "%%writefile embed.py\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
+        'import hubcompat as hub\n\nx = tf.placeholder(tf.string)\nm = hub.Module("h")(x)\n'
+    )
+    assert cells[3] == "%%writefile notes.txt\nimport tensorflow_hub\n"  # not Python: as it was
+    assert cells[4] == "%%writefile -a broken.py\nimport tensorflow_hub\nprint 'py2'\n"
+    capsys.readouterr()
+    assert main([str(path), "--check"]) == 0
+    err = capsys.readouterr().err
+    assert "cell 3: cell magic, left unchanged" in err
+    assert "cell 4: %%writefile body: not Python 3" in err

@@ -28,6 +28,7 @@ def test_codemods_have_description_docstring_and_targets():
 def test_imports_run_last_and_select_checks_names():
     assert registry.all_codemods()[-1].name() == "imports_to_hubcompat"
     assert [c.name() for c in registry.select("hubcompat")] == [
+        "tf1_program",
         "string_references",
         "dependencies",
         "imports_to_hubcompat",

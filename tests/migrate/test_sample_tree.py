@@ -70,7 +70,7 @@ def test_tree_migrates_compiles_and_is_idempotent(tmp_path, target):
     ]
     assert (tree / "requirements.txt").read_text() == (
         f"# pinned for the 2019 demo\nnumpy>=1.16\nhubcompat=={hubcompat.__version__}  # TF1 API\n"
-        "tensorflow>=1.15,<2\n"
+        "tensorflow>=1.15,<2\ntf-keras\n"  # make_module.py's tf.layers: tf-keras (tf1_program)
     )
     setup_py = (tree / "setup.py").read_text()
     assert "    'hubcompat; python_version >= \"3\"',\n" in setup_py
@@ -115,7 +115,7 @@ def test_modern_target_rewrites_what_is_eager_and_flags_the_rest(tmp_path):
         for f in report["files"]
     }
     assert todos["bert/tokenization_from_hub.py"] == ["no_equivalent", "no_equivalent"]
-    assert todos["estimator/text_classifier.py"] == ["feature_columns", "no_equivalent"]
+    assert todos["estimator/text_classifier.py"] == ["tf1_program", "feature_columns", "no_equivalent"]
     assert todos["tests/test_embedder.py"] == ["string_references", "module_to_load"]
     assert "hub.Module(module_spec)" in (tree / "image_retraining/retrain.py").read_text()
     for path, codemods in todos.items():
