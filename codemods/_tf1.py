@@ -39,6 +39,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hubcompat.errors import UnparsableSourceError
+
 #: Cheap byte tests (runner prefilter): the file imports TensorFlow ...
 _IMPORTS_TF = re.compile(rb"(?m)^[ \t]*(?:import|from)[ \t]+tensorflow\b")
 _FROM_TF = re.compile(r"from[ \t]+tensorflow(?=\.keras\b|[ \t]+import\b)")
@@ -96,7 +98,6 @@ class _Chain:
     path: str  # after the alias: "train.AdamOptimizer"
     node: ast.Attribute
     root: ast.Name
-    call: ast.Call | None = None
 
 
 class _Lines:
@@ -208,8 +209,13 @@ def rewrite(text: str) -> Rewrite:
     try:
         module = compile(text, "<tf1>", "exec", ast.PyCF_ONLY_AST | ALLOW_TOP_LEVEL_AWAIT,
                          dont_inherit=True)  # fmt: skip
-    except (SyntaxError, ValueError):
-        return result
+    except (SyntaxError, ValueError) as exc:
+        # TF1 code that is not Python 3 (a Python 2 program) must not pass as "runs as it is"
+        where = f", line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        raise UnparsableSourceError(
+            f"not Python 3 ({getattr(exc, 'msg', exc)}{where}); left unchanged, port it to "
+            "Python 3 first"
+        ) from None
     api = _api()
     aliases: dict[str, str] = {}  # local name -> "" (tensorflow) or "compat.v1" ...
     tf_imports: list[tuple[ast.Import, ast.alias]] = []
@@ -221,7 +227,6 @@ def rewrite(text: str) -> Rewrite:
     os_imported = False
     chains: list[_Chain] = []
     inner: set[int] = set()
-    calls: dict[int, ast.Call] = {}
     attributes: list[ast.Attribute] = []
     guarded_imports: dict[int, int] = {}  # statement in a `try:` catching ImportError: its line
     for node in ast.walk(module):
@@ -275,8 +280,6 @@ def rewrite(text: str) -> Rewrite:
             for h in node.handlers
         ):
             guarded_imports.update({id(n): node.lineno for n in node.body})
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            calls[id(node.func)] = node
     if not (aliases or estimator_lines or contrib_imports):
         return result
     for node in attributes:
@@ -290,10 +293,13 @@ def rewrite(text: str) -> Rewrite:
         if isinstance(value, ast.Name) and value.id in aliases:
             base = aliases[value.id]
             path = ".".join([*([base] if base else []), *reversed(parts)])
-            chains.append(_Chain(path, node, value, calls.get(id(node))))
+            chains.append(_Chain(path, node, value))
     plain = [c for c in chains if aliases[c.root.id] == ""]
     v1 = [c for c in plain if _in(c.path, api.V1_ONLY)]
-    contrib = [c for c in chains if _relative(c.path).split(".")[0] == "contrib"]
+    contrib = [  # through `tf` or a compat.v1 alias (`import tensorflow.contrib.x as y`: the import)
+        c for c in chains
+        if aliases[c.root.id] in ("", "compat.v1") and _relative(c.path).split(".")[0] == "contrib"
+    ]  # fmt: skip
     v2 = [c for c in plain if _in(c.path, api.V2_ONLY)]
     eager = [c for c in plain if c.path in ("enable_eager_execution", "enable_v2_behavior")]
     for chain in chains:

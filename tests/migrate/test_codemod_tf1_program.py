@@ -305,8 +305,11 @@ def test_requirements_get_what_the_code_imports_and_the_run_says_what_needs_a_pe
     (tmp_path / "est.py").write_text(
         "import tensorflow as tf\nest = tf.estimator.LinearClassifier([])\n"
     )
-    report = tmp_path / "report.json"
-    assert main([str(tmp_path), "--no-config", "--no-progress", "--report", str(report)]) == 0
+    report, markdown = tmp_path / "report.json", tmp_path / "report.md"
+    assert main([str(tmp_path), "--no-config", "--no-progress", "--report", str(report),
+                 "--report", str(markdown)]) == 0  # fmt: skip
+    assert f"  - `{tmp_path / 'est.py'}`: {ESTIMATOR_WAY_OUT}" in markdown.read_text()
+    assert "- the migrated code needs: tf-keras, tf-slim" in markdown.read_text()
     assert (tmp_path / "requirements.txt").read_text() == (
         "numpy\ntensorflow==2.15\ntf-keras\ntf-slim\n"
     )
@@ -378,3 +381,34 @@ def test_contrib_import_without_successor_is_guarded_so_the_program_runs_until_u
         """,
     )
     assert [e["line"] for e in events if e["kind"] == "todo"] == [5, 10]
+
+
+def test_contrib_module_aliases_are_handled_at_their_import():
+    check_transformed(
+        Cmd,
+        """
+        import tensorflow as tf
+        import tensorflow.contrib.slim as slim
+        net = slim.conv2d(tf.placeholder(tf.float32), 3, [3, 3])
+        """,
+        """
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        import tf_slim as slim
+        net = slim.conv2d(tf.placeholder(tf.float32), 3, [3, 3])
+        """,
+    )
+
+
+def test_python_2_tf1_file_is_an_error_not_a_file_that_runs(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text('import tensorflow as tf\nsess = tf.Session()\nprint "loss", sess\n')
+    result = runner.migrate_file(path, runner.Options())
+    assert result.status == "error" and result.reason.startswith("not Python 3 (")
+    assert "line 3" in result.reason and "port it to Python 3 first" in result.reason
+
+
+def test_todo_prefix_is_the_one_the_libcst_codemods_write():
+    from hubcompat.codemods import _todos
+
+    assert _tf1.TODO_PREFIX == _todos.TODO_PREFIX  # two copies: _tf1 must not import libcst
