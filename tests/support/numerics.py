@@ -1,0 +1,57 @@
+"""How tests compare numbers: tolerances scaled to the values' magnitude, one rule.
+
+float32 results depend on the order in which a kernel sums: Intel and AMD CPUs
+(different SIMD widths), arm64, oneDNN on or off (``TF_ENABLE_ONEDNN_OPTS``), a
+graph run by a Session (Grappler fuses ops) or the same ops run eagerly. The
+rounding error of one element is proportional to the magnitude of the terms summed
+into it, not to the element itself: a gradient element near 0 can be a sum of large
+terms. So, as numpy's ``assert_allclose`` (``rtol``) and Keras' tests
+(``self.assertAllClose``: an ``atol`` beside the ``rtol``) do, an element may differ by
+
+    rtol * (|expected element| + max |expected| over the array)
+
+(``atol = rtol * scale`` with ``scale`` the array's largest magnitude). A scalar is
+its own scale; arrays that are all zeros must be zeros. NaN equals NaN, ``-0.0``
+equals ``0.0``. Never compare printed floats as text: :mod:`tests.support.printed`.
+
+Two tolerances, by where the expected numbers come from:
+
+- :data:`SAME_MACHINE`: TensorFlow on the running machine computed them (a TF1
+  Session, tests/support/tf1_session.py, or another hubcompat path).
+- :data:`ACROSS_MACHINES`: a stored genuine reference (``*.reference.npz``,
+  tests/legacy_programs/references, tests/genuine_parity), recorded once on another
+  CPU and TensorFlow. Measured spread (docs/tests.md, "Tolerances"): the largest
+  difference between a stored reference and what TF 2.15 (genuine tensorflow_hub) or
+  TF 2.21 (hubcompat and a plain TF1 Session), oneDNN on and off, compute on an AMD
+  EPYC is 5.7e-5 of the array's scale (inception_like's gradients, 706 variables,
+  recorded on an Intel CPU); every other reference is within 1e-6 of its scale. The
+  tolerance is 4x the largest measured spread, for CPUs not measured (arm64).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SAME_MACHINE = 1e-5
+ACROSS_MACHINES = 2.5e-4
+
+
+def scale(expected) -> float:
+    """The largest finite magnitude in ``expected`` (0.0 when there is none)."""
+    values = np.abs(np.asarray(expected, dtype=np.float64))
+    finite = values[np.isfinite(values)]
+    return float(finite.max(initial=0.0))
+
+
+def assert_close(actual, expected, *, rtol: float = SAME_MACHINE, err_msg: str = "") -> None:
+    """``actual`` equals ``expected`` within ``rtol`` of each element plus ``rtol`` of the
+    array's scale (see the module docstring); shapes must be equal."""
+    expected = np.asarray(expected)
+    actual = np.asarray(actual)
+    assert actual.shape == expected.shape, (
+        f"{err_msg}: shape {actual.shape} differs from the expected {expected.shape}")
+    if expected.dtype.kind not in "fc" and actual.dtype.kind not in "fc":
+        np.testing.assert_array_equal(actual, expected, err_msg=err_msg)
+        return
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale(expected),
+                               equal_nan=True, err_msg=err_msg)
