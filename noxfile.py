@@ -69,7 +69,8 @@ def _install(session: nox.Session, tf: str, *extra: str) -> None:
 def tests(session: nox.Session, tf: str) -> None:
     """The whole test suite on one TensorFlow release, with its default Keras."""
     _install(session, tf, *([TF_KERAS[tf]] if tf in TF_KERAS else []))
-    session.run("python", "-m", "pytest", *session.posargs, env={"TF_USE_LEGACY_KERAS": "0"})
+    session.run("python", "-m", "pytest", "--heavy", *session.posargs,
+                env={"TF_USE_LEGACY_KERAS": "0"})
 
 
 @nox.session
@@ -78,7 +79,7 @@ def tests_tf_keras(session: nox.Session, tf: str) -> None:
     """Loader and KerasLayer tests with tf-keras (Keras 2) instead of Keras 3."""
     _install(session, tf, TF_KERAS[tf])
     session.run(
-        "python", "-m", "pytest", "tests/keras_layer", "tests/tf1/test_load_fixtures.py",
+        "python", "-m", "pytest", "--heavy", "tests/keras_layer", "tests/tf1/test_load_fixtures.py",
         "tests/tf1/test_reexport.py", "tests/commands/test_convert.py", *session.posargs,
         env={"TF_USE_LEGACY_KERAS": "1"},
     )
@@ -89,7 +90,7 @@ def hub016(session: nox.Session) -> None:
     """tensorflow_hub 0.16.1 loads what ``hubcompat convert`` writes (hub.load, hub.KerasLayer)."""
     _install(session, NEWEST, TF_KERAS[NEWEST], "tensorflow-hub==0.16.1")
     session.run(
-        "python", "-m", "pytest", "tests/matrix/test_tensorflow_hub_016.py",
+        "python", "-m", "pytest", "--heavy", "tests/matrix/test_tensorflow_hub_016.py",
         "tests/test_genuine_parity.py::test_committed_names_are_genuine_tensorflow_hubs",
         # programs migrated with --target modern, run on tensorflow_hub 0.16.1's hub.load
         "tests/migrate/test_modern_runs.py",
@@ -113,7 +114,7 @@ def legacy_reference(session: nox.Session) -> None:
         session.run("python", "tests/legacy_programs/record_references.py",
                     "--hubcompat-python", "python")
     args = [a for a in session.posargs if a != "--record"]
-    session.run("python", "-m", "pytest", "tests/matrix/test_legacy_reference.py",
+    session.run("python", "-m", "pytest", "--heavy", "tests/matrix/test_legacy_reference.py",
                 "tests/resolvers/test_resolve_local.py::test_genuine_tensorflow_hub_reads_our_cache",
                 # genuine.json, public_names.json and estimator_genuine.json against genuine
                 "tests/test_genuine_parity.py::test_record_is_what_genuine_tensorflow_hub_does",
@@ -138,9 +139,9 @@ def nightly(session: nox.Session) -> None:
                 "print('TensorFlow', tf.__version__, 'Keras', keras.__version__, "
                 "'tf-keras', tf_keras.__version__)")
     tests = session.posargs or NIGHTLY_TESTS
-    session.run("python", "-m", "pytest", *tests, env={"TF_USE_LEGACY_KERAS": "0"})
+    session.run("python", "-m", "pytest", "--heavy", *tests, env={"TF_USE_LEGACY_KERAS": "0"})
     if not session.posargs:
-        session.run("python", "-m", "pytest", "tests/keras_layer/test_tf1_fixtures.py",
+        session.run("python", "-m", "pytest", "--heavy", "tests/keras_layer/test_tf1_fixtures.py",
                     env={"TF_USE_LEGACY_KERAS": "1"})
 
 

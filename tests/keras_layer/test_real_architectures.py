@@ -17,7 +17,7 @@ import hubcompat
 from tests.support import call_sequences as cs
 from tests.support.numerics import assert_close
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 
 
 def _grads_by_name(layer, grads) -> dict:

@@ -19,7 +19,7 @@ from tests.support.printed import assert_printed_alike
 sys.path.insert(0, str(LEGACY_PROGRAMS))  # the programs also run where hubcompat is not
 import programs
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 
 
 def _reference(name: str) -> str:

@@ -34,7 +34,7 @@ if not hasattr(hub, "Module"):
 sys.path.insert(0, str(LEGACY_PROGRAMS))
 import programs  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 
 
 @pytest.mark.parametrize("name", sorted(set(programs.PROGRAMS) - {"export_module"}))

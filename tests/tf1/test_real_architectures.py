@@ -25,7 +25,7 @@ from hubcompat.parity import keyword_inputs
 from tests.support import call_sequences as cs
 from tests.support.numerics import assert_close
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 CASES = [(name, mode) for name in cs.NAMES for mode in cs.MODES]
 # Known limit (docs/loading-tf1-modules.md): a re-exported SavedModel's gradient of a
 # stateful module's v1 loops differs from genuine's, or fails (a restored saved custom
