@@ -13,11 +13,6 @@ from tests.support.hub_server import HubServer, setup_env
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# The reason of every heavy test skipped without --heavy (the summary groups skips by
-# reason; .ci/run reruns the tests skipped with it, with --heavy).
-HEAVY_SKIPPED = "heavy (multi-process, big modules, every fixture x every API): CI runs it, and `python -m pytest --heavy`"
-
-
 def pytest_addoption(parser):
     parser.addoption("--heavy", action="store_true",
                      help="also run the tests marked heavy (docs/tests.md); CI does")
@@ -27,7 +22,7 @@ def pytest_collection_modifyitems(config, items):
     """Without --heavy, the tests marked heavy skip (with one reason, counted in the summary)."""
     if config.getoption("--heavy"):
         return
-    skip = pytest.mark.skip(reason=HEAVY_SKIPPED)
+    skip = pytest.mark.skip(reason=paths.HEAVY_SKIPPED)
     for item in items:
         if item.get_closest_marker("heavy"):
             item.add_marker(skip)
