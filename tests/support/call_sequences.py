@@ -17,7 +17,7 @@ import dataclasses
 
 import numpy as np
 
-from tests.support.numerics import ACROSS_MACHINES, assert_close
+from tests.support.numerics import ACROSS_MACHINES, assert_close, scale
 from tests.support.paths import REPO
 
 ARCHITECTURES = REPO / "fixtures" / "genuine_tf15" / "architectures"
@@ -95,9 +95,12 @@ def assert_state(variables, call: Call, where: str) -> None:
 def assert_grads(grads: dict, call: Call, where: str) -> None:
     """``grads``: variable name -> gradient (None where the output does not use it)."""
     assert call.grads, where
+    # One gradient, of every variable: scaled to its largest element, not each variable's.
+    largest = max(scale(g) for g in call.grads.values())
     for key, expected in call.grads.items():
         assert grads.get(key) is not None, f"{where}: no gradient for {key}"
-        assert_close(_dense(grads[key]), expected, rtol=RTOL, err_msg=f"{where}: gradient of {key}")
+        assert_close(_dense(grads[key]), expected, rtol=RTOL, of=largest,
+                     err_msg=f"{where}: gradient of {key}")
     for key, value in grads.items():
         if key not in call.grads:
             assert value is None or not np.any(_dense(value)), f"{where}: {key} has a gradient"

@@ -43,9 +43,12 @@ def scale(expected) -> float:
     return float(finite.max(initial=0.0))
 
 
-def assert_close(actual, expected, *, rtol: float = SAME_MACHINE, err_msg: str = "") -> None:
+def assert_close(actual, expected, *, rtol: float = SAME_MACHINE, err_msg: str = "",
+                 of: float | None = None) -> None:
     """``actual`` equals ``expected`` within ``rtol`` of each element plus ``rtol`` of the
-    array's scale (see the module docstring); shapes must be equal."""
+    array's scale (see the module docstring), or of ``of`` when the array is one part of a
+    larger whole (a gradient is one variable's part of the gradient of every variable);
+    shapes must be equal."""
     expected = np.asarray(expected)
     actual = np.asarray(actual)
     assert actual.shape == expected.shape, (
@@ -53,5 +56,6 @@ def assert_close(actual, expected, *, rtol: float = SAME_MACHINE, err_msg: str =
     if expected.dtype.kind not in "fc" and actual.dtype.kind not in "fc":
         np.testing.assert_array_equal(actual, expected, err_msg=err_msg)
         return
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale(expected),
+    magnitude = scale(expected) if of is None else max(of, scale(expected))
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * magnitude,
                                equal_nan=True, err_msg=err_msg)
