@@ -10,7 +10,12 @@ import sys
 import numpy as np
 import pytest
 
-from tests.support.numerics import ACROSS_MACHINES, SAME_MACHINE, assert_close
+from tests.support.numerics import (
+    ACROSS_MACHINES,
+    ACROSS_MACHINES_GRADIENTS,
+    SAME_MACHINE,
+    assert_close,
+)
 from tests.support.paths import HEAVY_SKIPPED, REPO
 from tests.support.printed import assert_printed_alike, assert_prints
 
@@ -30,10 +35,14 @@ def test_an_element_near_zero_may_differ_by_the_arrays_scale():
         assert_close(actual, expected, rtol=SAME_MACHINE)
 
 
-def test_the_gradient_that_differed_between_machines():
-    # inception_like, infer, a gradient element: stored (recorded on another CPU) and what
-    # hubcompat and a plain TF1 Session compute on an AMD EPYC (issue 21).
-    assert_close(np.float32(-3.113265), np.float32(-3.113443), rtol=ACROSS_MACHINES)
+def test_the_gradient_that_differs_between_machines():
+    # inception_like, second inference call: the stored gradient (recorded on an Intel CPU)
+    # and what hubcompat and a TF1 Session compute on an AMD EPYC differ by up to 1.76e-3
+    # (a ReLU at its kink), the call's largest gradient being 3.11.
+    stored, here = np.float32(-0.0081), np.float32(-0.0081 + 1.76e-3)
+    assert_close(here, stored, rtol=ACROSS_MACHINES_GRADIENTS, of=3.11)
+    with pytest.raises(AssertionError):  # scaled to the element alone
+        assert_close(here, stored, rtol=ACROSS_MACHINES_GRADIENTS)
 
 
 def test_a_real_difference_fails():

@@ -14,18 +14,25 @@ terms. So, as numpy's ``assert_allclose`` (``rtol``) and Keras' tests
 its own scale; arrays that are all zeros must be zeros. NaN equals NaN, ``-0.0``
 equals ``0.0``. Never compare printed floats as text: :mod:`tests.support.printed`.
 
-Two tolerances, by where the expected numbers come from:
+Tolerances, by where the expected numbers come from:
 
 - :data:`SAME_MACHINE`: TensorFlow on the running machine computed them (a TF1
   Session, tests/support/tf1_session.py, or another hubcompat path).
 - :data:`ACROSS_MACHINES`: a stored genuine reference (``*.reference.npz``,
-  tests/legacy_programs/references, tests/genuine_parity), recorded once on another
-  CPU and TensorFlow. Measured spread (docs/tests.md, "Tolerances"): the largest
-  difference between a stored reference and what TF 2.15 (genuine tensorflow_hub) or
-  TF 2.21 (hubcompat and a plain TF1 Session), oneDNN on and off, compute on an AMD
-  EPYC is 5.7e-5 of the array's scale (inception_like's gradients, 706 variables,
-  recorded on an Intel CPU); every other reference is within 1e-6 of its scale. The
-  tolerance is 4x the largest measured spread, for CPUs not measured (arm64).
+  tests/legacy_programs/references), recorded once on another CPU and TensorFlow.
+- :data:`ACROSS_MACHINES_GRADIENTS`: a stored reference's gradients, scaled to the
+  largest gradient of the call (``of=``: a gradient is one vector over every variable).
+  A gradient is not continuous in its inputs: a ReLU input within rounding of 0 passes
+  its gradient on one machine and not on another.
+
+Measured (docs/tests.md, "Tolerances"): the stored references against what TF 2.15
+(genuine tensorflow_hub) and TF 2.21 (hubcompat), oneDNN on and off, compute on an
+AMD EPYC. Outputs and state: at most 3e-7 of the array's scale; ACROSS_MACHINES leaves
+room for kernels not measured (arm64, AVX-512, TF 2.13-2.16) while a wrong result (a
+missing term, another variable's value) is off by more than 1e-2. Gradients: all within
+1e-6 of the call's gradient scale except inception_like's second inference call, where
+104 of 352 gradients differ by up to 5.7e-4 of it (a ReLU at its kink, upstream of
+Mixed_14; recorded on an Intel CPU): ACROSS_MACHINES_GRADIENTS is 3.5x that.
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ from __future__ import annotations
 import numpy as np
 
 SAME_MACHINE = 1e-5
-ACROSS_MACHINES = 2.5e-4
+ACROSS_MACHINES = 1e-4
+ACROSS_MACHINES_GRADIENTS = 2e-3
 
 
 def scale(expected) -> float:
