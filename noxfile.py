@@ -137,7 +137,7 @@ def nightly(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("python", "-c", "import tensorflow as tf, keras, tf_keras; "
                 "print('TensorFlow', tf.__version__, 'Keras', keras.__version__, "
-                "'tf-keras', tf_keras.__version__)")
+                "'tf-keras', tf_keras.__version__)", env={"TF_CPP_MIN_LOG_LEVEL": "3"})
     tests = session.posargs or NIGHTLY_TESTS
     session.run("python", "-m", "pytest", "--heavy", *tests, env={"TF_USE_LEGACY_KERAS": "0"})
     if not session.posargs:
