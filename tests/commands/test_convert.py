@@ -198,6 +198,7 @@ def test_converted_mlp_bn_finetunes_and_regularizes_without_hubcompat(converted,
     assert result["moving_mean"] < ATOL  # the training call ran the update ops as TF1 did
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", TF1_FIXTURES)
 def test_regularization_losses_match_tf1(converted, name):
     reference = FIXTURES / CATALOG[name]["reference"]
@@ -209,6 +210,7 @@ def test_regularization_losses_match_tf1(converted, name):
     assert sum(float(f()) for f in obj.regularization_losses) == pytest.approx(expected, abs=ATOL)
 
 
+@pytest.mark.heavy
 def test_bert_like_without_default_signature_converts_to_signatures_only(converted):
     _, destination, report = converted["bert_like"]
     assert not report.has_call and report.signatures == ["tokenization_info", "tokens"]
