@@ -5,7 +5,7 @@ distribution_util.run_cluster) and one CPU; collective ops run over loopback.
 The numbers are compared across workers and with the same program in one
 process: MirroredStrategy on two logical CPUs (the same replicas, the same
 shards), and for a model without batch norm, no strategy at all on the whole
-global batch. About 30-60 s per test on two shared cores (marked slow).
+global batch. About 30-60 s per test on two shared cores (marked heavy).
 """
 
 from __future__ import annotations
