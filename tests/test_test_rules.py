@@ -16,7 +16,7 @@ from tests.support.numerics import (
     SAME_MACHINE,
     assert_close,
 )
-from tests.support.paths import HEAVY_SKIPPED, REPO
+from tests.support.paths import GENUINE_MISSING, HEAVY_SKIPPED, REPO
 from tests.support.printed import assert_printed_alike, assert_prints
 
 # --- numerics ---------------------------------------------------------------------------
@@ -100,3 +100,13 @@ def test_heavy_tests_skip_without_the_heavy_option():
     without = run()
     assert HEAVY_SKIPPED in without and "1 skipped" in without
     assert "1 passed" in run("--heavy")
+
+
+def test_ci_reruns_what_the_readme_command_skips():
+    """.ci/run finds the tests to rerun (with ../shared, with --heavy) in the clean clone's
+    JUnit report by these words of their skip reasons."""
+    script = (REPO / ".ci" / "run").read_text()
+    assert '("need ../shared", "../shared/genuine_tf1")' in script
+    assert "../shared/genuine_tf1" in GENUINE_MISSING
+    assert '("heavy", "--heavy")' in script and "--heavy" in HEAVY_SKIPPED
+    assert "pytest -p no:cacheprovider -q --heavy" in script
