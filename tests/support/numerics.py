@@ -28,7 +28,7 @@ Tolerances, by where the expected numbers come from:
 Measured (docs/tests.md, "Tolerances"): the stored call-by-call references of
 fixtures/genuine_tf15/architectures (recorded with genuine tensorflow_hub on another
 CPU) against what TF 2.21 (hubcompat) computes on an AMD EPYC with oneDNN on and off,
-and TF 2.15 (genuine tensorflow_hub itself, oneDNN off) on the same machine.
+and TF 2.15 (genuine tensorflow_hub itself, oneDNN on and off) on the same machine.
 Outputs and state: at most 3e-7 of their scale; ACROSS_MACHINES leaves room for
 kernels not measured (arm64, AVX-512, TF 2.13-2.16), while a wrong result (a missing
 term, another variable's value) is off by more than 1e-2. Gradients: within 2.5e-6 of
