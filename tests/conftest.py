@@ -13,6 +13,7 @@ from tests.support.hub_server import HubServer, setup_env
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+
 def pytest_addoption(parser):
     parser.addoption("--heavy", action="store_true",
                      help="also run the tests marked heavy (docs/tests.md); CI does")
