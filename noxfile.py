@@ -5,9 +5,11 @@
     nox -s legacy_reference                 # genuine tensorflow_hub 0.15 on TF 2.15
     nox -s legacy_reference -- --record     # ... and re-record the references
     nox -s lint                             # ruff, mypy, no import cycle (no TensorFlow)
+    nox -s nightly                          # tomorrow's TensorFlow: tf-nightly, keras-nightly
 
 docs/compatibility.md has the table of results; .github/workflows/matrix.yml
-runs the same sessions on Python 3.10-3.13, and ``lint`` once.
+runs the same sessions on Python 3.10-3.13, and ``lint`` once;
+.github/workflows/nightly.yml runs ``nightly`` every day.
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ TEST_TOOLS = ["pytest>=7.4", "sybil>=9", "tf-slim>=1.1", "ruff>=0.4", "setuptool
 # Pinned to a minor release: a new one brings new rules and inferences, a change of its own.
 # numpy, absl-py and pytest ship type information that hubcompat uses; TensorFlow and Keras
 # have none (their names are Any for mypy), so the lint venv goes without them.
+# Tomorrow's TensorFlow and Keras, newest pre-releases. hubcompat reaches into TensorFlow's
+# private APIs (hubcompat/_tf_private.py): a coming break shows here first.
+NIGHTLY = ["tf-nightly", "keras-nightly", "tf-keras-nightly"]
+# What the nightly must keep doing: load TF1 modules and fine-tune them (eagerly and through
+# KerasLayer), run the legacy API, and the private APIs _tf_private.py reaches.
+NIGHTLY_TESTS = [
+    "tests/test_tf_private.py", "tests/tf1/test_load_fixtures.py",
+    "tests/tf1/test_losses_and_state.py", "tests/keras_layer/test_tf1_fixtures.py",
+    "tests/legacy/test_legacy_api.py", "tests/legacy/test_legacy_eager.py",
+]
 LINT_TOOLS = ["ruff==0.17.*", "mypy==2.4.*", "numpy", "absl-py", "pytest>=7.4"]
 
 
@@ -57,7 +69,8 @@ def _install(session: nox.Session, tf: str, *extra: str) -> None:
 def tests(session: nox.Session, tf: str) -> None:
     """The whole test suite on one TensorFlow release, with its default Keras."""
     _install(session, tf, *([TF_KERAS[tf]] if tf in TF_KERAS else []))
-    session.run("python", "-m", "pytest", *session.posargs, env={"TF_USE_LEGACY_KERAS": "0"})
+    session.run("python", "-m", "pytest", "--heavy", *session.posargs,
+                env={"TF_USE_LEGACY_KERAS": "0"})
 
 
 @nox.session
@@ -66,7 +79,7 @@ def tests_tf_keras(session: nox.Session, tf: str) -> None:
     """Loader and KerasLayer tests with tf-keras (Keras 2) instead of Keras 3."""
     _install(session, tf, TF_KERAS[tf])
     session.run(
-        "python", "-m", "pytest", "tests/keras_layer", "tests/tf1/test_load_fixtures.py",
+        "python", "-m", "pytest", "--heavy", "tests/keras_layer", "tests/tf1/test_load_fixtures.py",
         "tests/tf1/test_reexport.py", "tests/commands/test_convert.py", *session.posargs,
         env={"TF_USE_LEGACY_KERAS": "1"},
     )
@@ -77,7 +90,7 @@ def hub016(session: nox.Session) -> None:
     """tensorflow_hub 0.16.1 loads what ``hubcompat convert`` writes (hub.load, hub.KerasLayer)."""
     _install(session, NEWEST, TF_KERAS[NEWEST], "tensorflow-hub==0.16.1")
     session.run(
-        "python", "-m", "pytest", "tests/matrix/test_tensorflow_hub_016.py",
+        "python", "-m", "pytest", "--heavy", "tests/matrix/test_tensorflow_hub_016.py",
         "tests/test_genuine_parity.py::test_committed_names_are_genuine_tensorflow_hubs",
         # programs migrated with --target modern, run on tensorflow_hub 0.16.1's hub.load
         "tests/migrate/test_modern_runs.py",
@@ -101,7 +114,7 @@ def legacy_reference(session: nox.Session) -> None:
         session.run("python", "tests/legacy_programs/record_references.py",
                     "--hubcompat-python", "python")
     args = [a for a in session.posargs if a != "--record"]
-    session.run("python", "-m", "pytest", "tests/matrix/test_legacy_reference.py",
+    session.run("python", "-m", "pytest", "--heavy", "tests/matrix/test_legacy_reference.py",
                 "tests/resolvers/test_resolve_local.py::test_genuine_tensorflow_hub_reads_our_cache",
                 # genuine.json, public_names.json and estimator_genuine.json against genuine
                 "tests/test_genuine_parity.py::test_record_is_what_genuine_tensorflow_hub_does",
@@ -111,6 +124,27 @@ def legacy_reference(session: nox.Session) -> None:
                 "tests/real_programs/test_our_programs.py",
                 *args,
                 env={"HUBCOMPAT_LEGACY_PYTHON": "python"})
+
+
+@nox.session
+def nightly(session: nox.Session) -> None:
+    """tf-nightly + keras-nightly (and tf-keras-nightly): load, fine-tune, the legacy API.
+
+    Not a matrix cell: run every day by .github/workflows/nightly.yml and reported (not
+    blocking) by .ci/run. ``-- <pytest args>`` runs other tests instead.
+    """
+    session.install(*TEST_TOOLS)
+    # --upgrade: a reused venv takes the newest nightly, not the one it was made with.
+    session.install("--pre", "--upgrade", *NIGHTLY)
+    session.install("-e", ".")
+    session.run("python", "-c", "import tensorflow as tf, keras, tf_keras; "
+                "print('TensorFlow', tf.__version__, 'Keras', keras.__version__, "
+                "'tf-keras', tf_keras.__version__)", env={"TF_CPP_MIN_LOG_LEVEL": "3"})
+    tests = session.posargs or NIGHTLY_TESTS
+    session.run("python", "-m", "pytest", "--heavy", *tests, env={"TF_USE_LEGACY_KERAS": "0"})
+    if not session.posargs:
+        session.run("python", "-m", "pytest", "--heavy", "tests/keras_layer/test_tf1_fixtures.py",
+                    env={"TF_USE_LEGACY_KERAS": "1"})
 
 
 @nox.session

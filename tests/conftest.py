@@ -14,6 +14,20 @@ from tests.support.hub_server import HubServer, setup_env
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--heavy", action="store_true",
+                     help="also run the tests marked heavy (docs/tests.md); CI does")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without --heavy, the tests marked heavy skip (with one reason, counted in the summary)."""
+    if config.getoption("--heavy"):
+        return
+    skip = pytest.mark.skip(reason=paths.HEAVY_SKIPPED)
+    for item in items:
+        if item.get_closest_marker("heavy"):
+            item.add_marker(skip)
+
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Skipped tests as one line per reason, with a count (``-rs`` lists each one)."""

@@ -37,6 +37,7 @@ def test_every_difference_is_documented():
         assert f"`{name}`" in (REPO / page).read_text(encoding="utf-8"), (page, name)
 
 
+@pytest.mark.heavy
 def test_record_is_what_genuine_tensorflow_hub_does(tmp_path):
     """Re-runs every probe on genuine tensorflow_hub 0.15 and compares with genuine.json."""
     probe = subprocess.run([LEGACY_PYTHON, "-c", "import tensorflow_hub; tensorflow_hub.Module"],

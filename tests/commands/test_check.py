@@ -42,6 +42,7 @@ def by_name(results) -> dict:
 
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_tf1_computed_reference_passes(name):
     reference = tf1_reference(name)
@@ -145,6 +146,7 @@ def test_unknown_skip_is_an_argument_error():
         run_checks(FIXTURES / "tf2_mul", skip=("nope",))
 
 
+@pytest.mark.heavy
 def test_cli_passes_with_tf1_reference_and_fails_on_a_changed_value(tmp_path):
     reference = tf1_reference("image_classifier")
     reference_npz.write(tmp_path / "good.npz", reference)
@@ -163,6 +165,7 @@ def test_cli_passes_with_tf1_reference_and_fails_on_a_changed_value(tmp_path):
            "values differ by up to 1" in bad.stdout
 
 
+@pytest.mark.heavy
 def test_cli_record_with_inputs_gives_what_tf1_computed_then_check_passes(tmp_path):
     tf1 = tf1_reference("text_embed")
     reference_npz.write(tmp_path / "inputs.npz", {"input/default/default": tf1["input/default/default"]})
@@ -184,6 +187,7 @@ def test_cli_record_with_inputs_gives_what_tf1_computed_then_check_passes(tmp_pa
     assert "already exists" in refused.stderr and str(recorded) in refused.stderr
 
 
+@pytest.mark.heavy
 def test_cli_record_with_example_inputs_then_check_passes(tmp_path):
     recorded = tmp_path / "sparse.npz"
     first = check_cli(FIXTURES / "sparse_input", "--record", recorded, "--skip", "keras,reexport")

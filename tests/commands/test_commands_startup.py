@@ -156,6 +156,7 @@ def test_the_migrate_tool_runs_without_tensorflow(tmp_path):
     assert source.read_text() == "import hubcompat as hub\n"
 
 
+@pytest.mark.heavy
 def test_output_is_quiet_unless_verbose(tmp_path):
     env = _env()  # no TF_CPP_MIN_LOG_LEVEL: what a user gets
     proc = subprocess.run([sys.executable, "-m", "hubcompat", "inspect", MLP_BN], env=env,
@@ -173,6 +174,7 @@ def test_output_is_quiet_unless_verbose(tmp_path):
     assert all(line.startswith(("PASS", "SKIP")) for line in proc.stdout.splitlines())
 
 
+@pytest.mark.heavy
 def test_inspect_prints_a_table_and_json():
     env = _env()
     text = subprocess.run([sys.executable, "-m", "hubcompat", "inspect", MLP_BN], env=env,

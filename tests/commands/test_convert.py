@@ -139,6 +139,7 @@ print(json.dumps(report))
 """
 
 
+@pytest.mark.heavy
 def test_converted_models_compute_what_tf1_computed_without_hubcompat(converted, tmp_path):
     import pickle
 
@@ -167,6 +168,7 @@ def test_converted_models_compute_what_tf1_computed_without_hubcompat(converted,
     assert "default/shifted/values" in result["sparse_input"]
 
 
+@pytest.mark.heavy
 def test_converted_mlp_bn_finetunes_and_regularizes_without_hubcompat(converted, tmp_path):
     _, destination, _ = converted["mlp_bn"]
     reference = FIXTURES / "mlp_bn.reference.npz"
@@ -196,6 +198,7 @@ def test_converted_mlp_bn_finetunes_and_regularizes_without_hubcompat(converted,
     assert result["moving_mean"] < ATOL  # the training call ran the update ops as TF1 did
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", TF1_FIXTURES)
 def test_regularization_losses_match_tf1(converted, name):
     reference = FIXTURES / CATALOG[name]["reference"]
@@ -207,6 +210,7 @@ def test_regularization_losses_match_tf1(converted, name):
     assert sum(float(f()) for f in obj.regularization_losses) == pytest.approx(expected, abs=ATOL)
 
 
+@pytest.mark.heavy
 def test_bert_like_without_default_signature_converts_to_signatures_only(converted):
     _, destination, report = converted["bert_like"]
     assert not report.has_call and report.signatures == ["tokenization_info", "tokens"]
@@ -228,6 +232,7 @@ def test_existing_destination_is_refused_and_kept(tmp_path):
     assert (destination / "mine.txt").read_text() == "keep me"
 
 
+@pytest.mark.heavy
 def test_failing_source_leaves_nothing_behind(tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(FIXTURES / "ref_vars", broken)
@@ -248,6 +253,7 @@ def test_failing_source_leaves_nothing_behind(tmp_path):
 
 
 
+@pytest.mark.heavy
 def test_cli_converts_refuses_overwrites_and_reports_json(tmp_path):
     destination = tmp_path / "out"
     first = run_cli("convert", FIXTURES / "multi_input", destination, cwd=tmp_path)
@@ -267,6 +273,7 @@ def test_cli_converts_refuses_overwrites_and_reports_json(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["out"]  # no temporary folders left
 
 
+@pytest.mark.heavy
 def test_cli_parity_failure_exits_1_and_keeps_destination(tmp_path):
     destination = tmp_path / "out"
     result = run_cli("convert", FIXTURES / "ref_vars", destination, "--atol", "-1", cwd=tmp_path)
@@ -274,6 +281,7 @@ def test_cli_parity_failure_exits_1_and_keeps_destination(tmp_path):
     assert "FAILED" in result.stdout and (destination / "saved_model.pb").is_file()
 
 
+@pytest.mark.heavy
 def test_cli_no_verify_skips_the_check(tmp_path):
     result = run_cli("convert", FIXTURES / "ref_vars", tmp_path / "out", "--no-verify", cwd=tmp_path)
     assert result.returncode == 0 and "not checked" in result.stdout

@@ -111,6 +111,7 @@ def test_describes_genuine_modules(name, tmp_path, monkeypatch):
 
 
 
+@pytest.mark.heavy
 def test_cli_json_and_text(tmp_path):
     result = run_cli("inspect", FIXTURES / "mlp_bn", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -122,6 +123,7 @@ def test_cli_json_and_text(tmp_path):
     assert re.search(r"input images: +float32 \[\?, 12, 16, 3\]", text.stdout)
 
 
+@pytest.mark.heavy
 def test_cli_tags_select_the_train_graph(tmp_path):
     result = run_cli("inspect", FIXTURES / "mlp_bn", "--tags", "train", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -16,6 +16,8 @@ from .distributed_util import run_child
 from tests.support import tf1_session
 from tests.support.paths import FIXTURES
 
+pytestmark = pytest.mark.heavy
+
 STATISTICS = ("bn/moving_mean", "bn/moving_variance")
 
 CHILD = """

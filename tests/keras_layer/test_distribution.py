@@ -15,8 +15,11 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 from tests.support.paths import REPO as ROOT
+
+pytestmark = pytest.mark.heavy  # a child process per test
 
 PRELUDE = """
 import json, sys

@@ -24,6 +24,8 @@ from .distributed_util import run_child
 from tests.support.paths import FIXTURES
 from tests.support.references import CATALOG
 
+pytestmark = pytest.mark.heavy  # one child process with two replicas
+
 # fixture -> the signature hub.KerasLayer users call (its catalog grad_output is the output).
 KINDS = {
     "mlp_bn": "default",  # dense + batch norm (+ dropout in train)

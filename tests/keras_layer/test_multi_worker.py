@@ -5,7 +5,7 @@ distribution_util.run_cluster) and one CPU; collective ops run over loopback.
 The numbers are compared across workers and with the same program in one
 process: MirroredStrategy on two logical CPUs (the same replicas, the same
 shards), and for a model without batch norm, no strategy at all on the whole
-global batch. About 30-60 s per test on two shared cores (marked slow).
+global batch. About 30-60 s per test on two shared cores (marked heavy).
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def _cluster(tmp_path, program, mlp=MLP_BN, *args):
     return results[("worker", 0)], results[("worker", 1)]
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_custom_loop_keeps_workers_in_sync_and_equal_to_one_process(tmp_path):
     # The one-process references run while the workers do (each in its own folder).
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
@@ -166,7 +166,7 @@ def test_custom_loop_keeps_workers_in_sync_and_equal_to_one_process(tmp_path):
     _assert_runs_equal(first["image"], single["image"], 1e-5, "image: vs no strategy")
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_model_fit_keeps_workers_in_sync(tmp_path, legacy_keras):
     if not legacy_keras:
         pytest.skip("Keras 3: model.fit fails under MultiWorkerMirroredStrategy "
@@ -179,7 +179,7 @@ def test_model_fit_keeps_workers_in_sync(tmp_path, legacy_keras):
     _assert_runs_equal(first["mlp"], mirrored["mlp"], 1e-5, "vs MirroredStrategy")
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_model_fit_of_the_genuine_module_keeps_workers_in_sync(tmp_path, legacy_keras, mlp_bn):
     # The report this page answers: tf-keras, two workers, the genuine mlp_bn
     # (exported by tensorflow_hub 0.15) fine-tuned with fit; its batch-norm
@@ -191,7 +191,7 @@ def test_model_fit_of_the_genuine_module_keeps_workers_in_sync(tmp_path, legacy_
     _assert_runs_equal(first["mlp"], second["mlp"], 1e-6, "worker 0 vs 1")
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_keras3_fit_under_multi_worker_strategy_still_fails(tmp_path, legacy_keras):
     """Keras 3's model.fit cannot run under MultiWorkerMirroredStrategy, even for Dense.
 

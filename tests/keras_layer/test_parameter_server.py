@@ -69,7 +69,7 @@ emit(inferred=inferred.fetch().tolist(), embedded=embedded.fetch().tolist(),
 """
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_inference_and_fine_tuning_on_a_parameter_server(tmp_path, fixture_module):
     path, ref = fixture_module("mlp_bn")
     text_path, text_ref = fixture_module("text_embed")

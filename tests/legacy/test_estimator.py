@@ -34,7 +34,7 @@ import estimator_programs
 
 import hubcompat
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 ATOL = 1e-4  # a few optimizer steps on recorded TF 2.15.1 numbers
 
 with open(estimator_programs.RECORD, encoding="utf-8") as _f:

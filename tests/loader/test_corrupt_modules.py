@@ -135,6 +135,7 @@ def test_damaged_file_gives_a_hubcompat_error_naming_it(tmp_path, file, damage):
                                            atol=1e-5)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("command", ["inspect", "convert", "check"])
 def test_cli_process_on_truncated_data_exits_2_naming_the_file(tmp_path, command):
     path = _damaged_copy(tmp_path, DATA, "half")

@@ -24,7 +24,7 @@ hub = pytest.importorskip("tensorflow_hub")
 if not hub.__version__.startswith("0.16"):
     pytest.skip(f"needs tensorflow_hub 0.16, found {hub.__version__}", allow_module_level=True)
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 ATOL = 1e-5
 CATALOG = {f["name"]: f for f in json.loads((FIXTURES / "catalog.json").read_text())["fixtures"]
            if f["format"] in ("tf1_hub", "tf1_saved_model")}

@@ -37,7 +37,7 @@ MODULES = {
     "image_classifier": "image_classifier",
 }
 ATOL = 1e-5
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 
 DRIVER = r"""
 import importlib.util, json, sys, types

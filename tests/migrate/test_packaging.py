@@ -64,7 +64,7 @@ def test_importing_hubcompat_installs_no_import_hook():
     assert run.returncode == 0, run.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.skipif(
     not _can_build_wheels(), reason="needs setuptools>=70.1 or wheel (the test extra)"
 )
@@ -104,7 +104,7 @@ def test_wheel_maps_codemods_and_runs_from_the_install(tmp_path):
     assert "imports_to_hubcompat" in run.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.skipif(
     not _can_build_wheels(), reason="needs setuptools>=70.1 or wheel (the test extra)"
 )

@@ -147,7 +147,7 @@ def _load(path: Path):
     return module
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.parametrize("target", ["hubcompat", "modern"])
 def test_migrated_code_computes_what_tf1_computed(tmp_path, target):
     if not (_has("Module") and _has("load")):

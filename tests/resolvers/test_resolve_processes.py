@@ -20,6 +20,8 @@ from tests.support.hub_server import (
 )
 from tests.support.paths import GENUINE, REPO
 
+pytestmark = pytest.mark.heavy
+
 
 def test_eight_processes_share_one_download(cache_dir, server, tmp_path):
     body = genuine_archive("mlp_bn.tar.gz", tmp_path).read_bytes()

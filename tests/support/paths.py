@@ -19,6 +19,11 @@ LEGACY_PROGRAMS = REPO / "tests" / "legacy_programs"  # programs run here and in
 GENUINE_MISSING = ("needs the genuine tensorflow_hub exports in ../shared/genuine_tf1, "
                    "which a clone does not have")
 
+# The reason of every test marked heavy, skipped without --heavy (tests/conftest.py);
+# .ci/run reruns the tests skipped with it, with --heavy.
+HEAVY_SKIPPED = ("heavy (multi-process, big modules, every fixture x every API): "
+                 "CI runs it, and `python -m pytest --heavy`")
+
 # The Python of a venv with genuine tensorflow_hub 0.15 (nox -s legacy_reference makes one).
 LEGACY_PYTHON = os.environ.get("HUBCOMPAT_LEGACY_PYTHON") or str(
     REPO / ".nox" / "legacy_reference" / "bin" / "python")

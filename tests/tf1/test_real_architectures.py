@@ -23,8 +23,9 @@ import hubcompat
 from hubcompat.parity import keyword_inputs
 
 from tests.support import call_sequences as cs
+from tests.support.numerics import assert_close
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 CASES = [(name, mode) for name in cs.NAMES for mode in cs.MODES]
 # Known limit (docs/loading-tf1-modules.md): a re-exported SavedModel's gradient of a
 # stateful module's v1 loops differs from genuine's, or fails (a restored saved custom
@@ -89,7 +90,7 @@ def test_regularization_losses_equal_genuine_and_cost_nothing_at_load(name):
     assert all(loss.experimental_get_tracing_count() == 0 for loss in losses)
     state_before = [v.numpy() for v in m.variables]
     values = [float(loss()) for loss in losses]
-    np.testing.assert_allclose(values, ref["regularization_losses"], atol=cs.ATOL, rtol=1e-6)
+    assert_close(values, ref["regularization_losses"], rtol=cs.RTOL)
     assert all(len(loss.get_concrete_function().captured_inputs) == 1 for loss in losses)
     # stateful_elmo's loss sits under control dependencies on the outputs: computing
     # it neither needs the sentences nor runs the LSTMs.
@@ -132,8 +133,8 @@ def test_reexport_keeps_losses_and_moves_state_like_genuine(tmp_path, name):
     m = hubcompat.load(cs.folder(name))
     tf.saved_model.save(m, str(tmp_path / "exported"))
     obj = tf.saved_model.load(str(tmp_path / "exported"))
-    np.testing.assert_allclose([float(loss()) for loss in obj.regularization_losses],
-                               cs.reference(name)["regularization_losses"], atol=cs.ATOL)
+    assert_close([float(loss()) for loss in obj.regularization_losses],
+                 cs.reference(name)["regularization_losses"], rtol=cs.RTOL)
     _replays_genuine_train_calls(obj, name, "re-exported")
 
 
@@ -198,8 +199,8 @@ def test_legacy_module_in_a_session(name, mode):
                 cs.assert_grads(values["grads"], call, where)
                 state = session.run({key: variables[key] for key in call.state})
                 for key, expected in call.state.items():
-                    np.testing.assert_allclose(state[key], expected, atol=cs.ATOL,
-                                               err_msg=f"{where}: state {key}")
+                    assert_close(state[key], expected, rtol=cs.RTOL,
+                                 err_msg=f"{where}: state {key}")
 
 
 def _graph_name(variable) -> str:
@@ -220,11 +221,11 @@ def test_legacy_module_eagerly(name, mode):
         cs.assert_outputs(outputs, call, where)
         cs.assert_grads(_grads_by_name(m.trainable_variables, grads), call, where)
         for key, expected in call.state.items():
-            np.testing.assert_allclose(variables[key].numpy(), expected, atol=cs.ATOL,
-                                       err_msg=f"{where}: state {key}")
+            assert_close(variables[key].numpy(), expected, rtol=cs.RTOL,
+                         err_msg=f"{where}: state {key}")
     if mode == "infer":
-        np.testing.assert_allclose([float(loss()) for loss in m.regularization_losses],
-                                   cs.reference(name)["regularization_losses"], atol=cs.ATOL)
+        assert_close([float(loss()) for loss in m.regularization_losses],
+                     cs.reference(name)["regularization_losses"], rtol=cs.RTOL)
 
 
 # --- convert -------------------------------------------------------------------

@@ -19,6 +19,8 @@ import pytest
 from tests.support.paths import FIXTURES
 from tests.support.processes import run_python
 
+pytestmark = pytest.mark.heavy
+
 SIZE_MB = 96
 SENTENCES = [b"w1 w2 w3", b"w0", b"", b"unknown w7 w7"]
 
