@@ -6,7 +6,7 @@ that dies on the first TF1 line. TensorFlow's migration guide's first step is
 ``import tensorflow.compat.v1 as tf`` with ``tf.disable_v2_behavior()`` right
 after the import: a program that ran on TF 1.x then runs the same graph code
 on TF 2.x. Done here per file, from ``ast`` (C speed) and TensorFlow's own API
-tables (``_tf1_api``, recorded by ``tools/record_tf1_api.py``; TensorFlow is
+tables (``_tf1_api``, recorded by ``tests/migrate/record_tf1_api.py``; TensorFlow is
 never imported), as edits of the text, so the rest of the file keeps every byte:
 
 - a file that uses names only ``tf.compat.v1`` has (``tf.Session``,

@@ -17,7 +17,7 @@ Imports of tensorflow_hub submodules as modules (``import
 tensorflow_hub.tools``, ``from tensorflow_hub import test_utils``) and of names
 hubcompat does not have get a TODO naming them: the table of tensorflow_hub
 0.15.0's and 0.16.1's modules and public names is data (``_hub_names.py``,
-recorded from the genuine wheels by ``tools/record_hub_modules.py``).
+recorded from the genuine wheels by ``tests/migrate/record_hub_modules.py``).
 Runs last, since the other codemods match ``tensorflow_hub`` names.
 """
 

@@ -27,7 +27,7 @@ def test_committed_table_is_what_the_script_records(tmp_path):
         pytest.skip("no TensorFlow 2.15 Python (HUBCOMPAT_LEGACY_PYTHON) on this machine")
     out = tmp_path / "_tf1_api.py"
     subprocess.run(
-        [sys.executable, str(REPO / "tools" / "record_tf1_api.py"), "--tf215-python", legacy,
+        [sys.executable, str(REPO / "tests" / "migrate" / "record_tf1_api.py"), "--tf215-python", legacy,
          "--out", str(out)],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
