@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.check()
         return importlib.import_module(f"hubcompat.commands.{args.command}").run(args)
     except errors.HubcompatError as e:
-        print(f"error: {e}", file=sys.stderr)
+        # The first line says what failed; the lines after it (the next step) are indented.
+        print("error: " + str(e).replace("\n", "\n  "), file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -63,9 +63,11 @@ def run_in_process(module: str, *args: str, block_tensorflow: bool = False, **en
 
 
 def _one_error_line(result: dict) -> str:
+    """The refusal: one ``error:`` line, then at most two indented lines (the next step)."""
     lines = result["stderr"].strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result["stderr"]
-    return lines[0]
+    assert 1 <= len(lines) <= 3 and lines[0].startswith("error: "), result["stderr"]
+    assert all(line.startswith("  ") for line in lines[1:]), result["stderr"]
+    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("args, says", [
