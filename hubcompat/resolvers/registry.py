@@ -118,7 +118,7 @@ def _unresolvable(handle: str, tried: list[Resolver]) -> errors.UnresolvableHand
         lines.append(f"Did you mean {suggestion!r}?")
     else:
         lines.append("Pass an existing folder or archive, or a URL or tfhub.dev / Kaggle handle.")
-    lines.append(f"Tried: {', '.join(names)}.")
+    lines.append(f"Resolvers tried: {', '.join(n.removesuffix('Resolver') for n in names)}.")
     return errors.UnresolvableHandleError(
         "\n".join(lines),
         handle=handle, path=path,

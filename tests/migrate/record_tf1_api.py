@@ -23,7 +23,7 @@ needs tf-keras), and committed:
 Run with the newest TensorFlow, pointing ``--tf215-python`` at a Python with
 TensorFlow 2.15 (the genuine tensorflow_hub venv)::
 
-    .venv/bin/python tests/migrate/record_tf1_api.py --tf215-python /work/venvs/genuine/bin/python
+    .venv/bin/python tests/migrate/record_tf1_api.py --tf215-python GENUINE_VENV/bin/python
 
 ``keras`` (a lazy loader of Keras 2 or 3), ``compat`` and private names are
 not walked: they are not part of the v1/v2 difference.

@@ -37,9 +37,9 @@ def dist_info(tmp_path: Path, direct_url: dict | None) -> metadata.Distribution:
     ("direct_url", "expected"),
     [
         (None, f"hubcompat=={V}"),  # from an index
-        ({"url": "file:///home/me/hubcompat", "dir_info": {"editable": True}},
-         "hubcompat @ file:///home/me/hubcompat"),
-        ({"url": "file:///home/me/hubcompat", "dir_info": {}}, "hubcompat @ file:///home/me/hubcompat"),
+        ({"url": "file:///srv/src/hubcompat", "dir_info": {"editable": True}},
+         "hubcompat @ file:///srv/src/hubcompat"),
+        ({"url": "file:///srv/src/hubcompat", "dir_info": {}}, "hubcompat @ file:///srv/src/hubcompat"),
         ({"url": "https://github.com/o/hubcompat.git",
           "vcs_info": {"vcs": "git", "requested_revision": "main", "commit_id": "0123abcd" * 5}},
          f"hubcompat @ git+https://github.com/o/hubcompat.git@{'0123abcd' * 5}"),

@@ -1,8 +1,8 @@
 """Runs real public TF1-era programs with genuine tensorflow_hub 0.15 and after
 ``hubcompat-migrate``, and compares what they computed, number by number.
 
-    python tests/real_programs/harness.py --mirrors /work/.mirror \\
-        --genuine-python /work/venvs/genuine/bin/python [--only NAME ...] [--markdown FILE]
+    python tests/real_programs/harness.py --mirrors MIRRORS \\
+        --genuine-python GENUINE_VENV/bin/python [--only NAME ...] [--markdown FILE]
 
 Run it with the Python whose TensorFlow and hubcompat are under test (TF 2.21 here).
 For each program of catalog.py, unedited, in a scratch folder:

@@ -3,7 +3,7 @@
 ``genuine_map_orders.json``: key lists serialized as SignatureDef.inputs entries
 in the order given, parsed by genuine tensorflow_hub's protobuf (4.25, upb, on
 TF 2.15), and the order that map then iterated in (made by a small script
-run with /work/venvs/genuine's Python; the wire order, not the key set,
+run with the genuine venv's Python (tensorflow_hub 0.15, TF 2.15); the wire order, not the key set,
 decides where keys that collide go).
 """
 
