@@ -51,14 +51,8 @@ def http_server(folder):
     """Serves ``folder`` on 127.0.0.1; yields the base URL."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
     handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(handler) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -76,7 +70,14 @@ def see_other_server(body: bytes):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with _serving(Handler) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(handler):
+    """Runs an HTTP server with ``handler`` on a free port of 127.0.0.1; yields its URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
